@@ -1,0 +1,1 @@
+"""Dashboard projection: read models in OpenSearch and the read side."""

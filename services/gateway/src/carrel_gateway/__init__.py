@@ -1,0 +1,1 @@
+"""Gateway: the one door for web clients, and the web pages."""

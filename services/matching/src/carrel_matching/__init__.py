@@ -1,0 +1,1 @@
+"""Matching service: ranked mentor candidates, pairings and groups."""

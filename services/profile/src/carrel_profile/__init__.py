@@ -1,0 +1,1 @@
+"""Profile service: who people are, what they know and what they want to grow."""

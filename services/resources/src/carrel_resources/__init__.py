@@ -1,0 +1,1 @@
+"""Resources service: the central index, internal material and distribution."""

@@ -1,0 +1,1 @@
+"""Teams service: teams, members, invitations, groups and mentorships."""
