@@ -1,0 +1,248 @@
+"""An aiokafka consumer group that processes in batches and commits by hand.
+
+Offsets are committed only after the handler has processed a batch, so a crash
+redelivers rather than loses. Handlers are idempotent (see
+:class:`carrel_events.consumer.AppliedVersions`), which makes redelivery
+harmless. A batch that fails is retried message by message with backoff; a
+message that still fails, or cannot be decoded, goes to ``<topic>.dlq`` with
+headers that say why and where it came from, and the partition goes on.
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import OffsetAndMetadata
+
+from carrel_events.catalogue import Catalogue
+from carrel_events.consumer import metrics
+from carrel_events.contracts import CATALOGUE
+from carrel_events.serialisation import DecodedEvent, DecodeError, decode
+from carrel_events.topics import dead_letter_topic
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One decoded event and where on Kafka it was read."""
+
+    topic: str
+    partition: int
+    offset: int
+    event: DecodedEvent
+
+
+Handler = Callable[[Sequence[Delivery]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    first_backoff_seconds: float = 0.2
+    max_backoff_seconds: float = 5.0
+
+    def backoff(self, attempt: int) -> float:
+        delay: float = self.first_backoff_seconds * 2**attempt
+        return min(delay, self.max_backoff_seconds)
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runtime: "ConsumerRuntime") -> None:
+        self._runtime = runtime
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self._runtime.commit_processed(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        logger.info("group %s assigned %s", self._runtime.group, sorted(assigned))
+
+
+class ConsumerRuntime:
+    """Runs one consumer group over some topics with one batch handler."""
+
+    def __init__(
+        self,
+        *,
+        group: str,
+        topics: Sequence[str],
+        bootstrap_servers: str,
+        handler: Handler,
+        catalogue: Catalogue = CATALOGUE,
+        retry: RetryPolicy = RetryPolicy(),
+        max_batch: int = 500,
+        client_id: str | None = None,
+    ) -> None:
+        self.group = group
+        self._topics = list(topics)
+        self._handler = handler
+        self._catalogue = catalogue
+        self._retry = retry
+        self._max_batch = max_batch
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            group_id=group,
+            client_id=client_id or group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        self._dead_letters = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers, enable_idempotence=True
+        )
+        self._processed: dict[TopicPartition, int] = {}
+
+    async def start(self) -> None:
+        await self._dead_letters.start()
+        self._consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        """Commit what was processed, leave the group, close the clients."""
+        try:
+            await self.commit_processed(None)
+        finally:
+            await self._consumer.stop()
+            await self._dead_letters.stop()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process batches until ``stop`` is set; the caller starts and stops."""
+        while not stop.is_set():
+            batches = await self._consumer.getmany(
+                timeout_ms=500, max_records=self._max_batch
+            )
+            for partition, records in batches.items():
+                await self._process_partition(partition, records)
+            await self.commit_processed(None)
+            self._update_lag()
+
+    async def commit_processed(self, partitions: set[TopicPartition] | None) -> None:
+        """Commit the processed offsets of ``partitions`` (all when None)."""
+        offsets = {
+            tp: OffsetAndMetadata(offset, "")
+            for tp, offset in self._processed.items()
+            if partitions is None or tp in partitions
+        }
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as error:
+            # Another member owns the partition now; it will redeliver what we
+            # could not commit, and the handler's idempotency absorbs it.
+            logger.warning(
+                "group %s could not commit %s: %s", self.group, offsets, error
+            )
+        for tp in offsets:
+            self._processed.pop(tp, None)
+
+    async def _process_partition(
+        self, partition: TopicPartition, records: Sequence[ConsumerRecord]
+    ) -> None:
+        deliveries = []
+        for record in records:
+            delivery = await self._decode(record)
+            if delivery is not None:
+                deliveries.append(delivery)
+
+        if deliveries:
+            try:
+                await self._handler(deliveries)
+            except Exception as error:
+                logger.warning(
+                    "group %s batch on %s failed (%s); retrying one by one",
+                    self.group,
+                    partition,
+                    error,
+                )
+                for delivery in deliveries:
+                    await self._process_one(delivery, records)
+
+        metrics.PROCESSED.labels(self.group, partition.topic).inc(len(records))
+        self._processed[partition] = records[-1].offset + 1
+
+    async def _process_one(
+        self, delivery: Delivery, records: Sequence[ConsumerRecord]
+    ) -> None:
+        error: Exception | None = None
+        for attempt in range(self._retry.attempts):
+            try:
+                await self._handler([delivery])
+                return
+            except Exception as caught:
+                error = caught
+                metrics.RETRIED.labels(self.group, delivery.topic).inc()
+                await asyncio.sleep(self._retry.backoff(attempt))
+        record = next(r for r in records if r.offset == delivery.offset)
+        await self._dead_letter(record, error)
+
+    async def _decode(self, record: ConsumerRecord) -> Delivery | None:
+        try:
+            event = decode(record.value, self._catalogue)
+        except DecodeError as error:
+            await self._dead_letter(record, error)
+            return None
+        if event is None:
+            return None
+        return Delivery(record.topic, record.partition, record.offset, event)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, error: Exception | None
+    ) -> None:
+        reason = f"{type(error).__name__}: {error}"[:1000]
+        headers = [
+            ("carrel-error", reason.encode()),
+            ("carrel-error-type", type(error).__name__.encode()),
+            ("carrel-consumer", self.group.encode()),
+            ("carrel-original-topic", record.topic.encode()),
+            ("carrel-original-partition", str(record.partition).encode()),
+            ("carrel-original-offset", str(record.offset).encode()),
+        ]
+        await self._dead_letters.send_and_wait(
+            dead_letter_topic(record.topic),
+            value=record.value,
+            key=record.key,
+            headers=headers,
+        )
+        metrics.FAILED.labels(self.group, record.topic).inc()
+        logger.error(
+            "group %s dead-lettered %s[%d]@%d: %s",
+            self.group,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+
+    def _update_lag(self) -> None:
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            position = self._processed.get(tp) or self._consumer.last_stable_offset(tp)
+            committed_or_position = position if position is not None else highwater
+            metrics.LAG.labels(self.group, tp.topic, str(tp.partition)).set(
+                max(0, highwater - committed_or_position)
+            )
+
+
+async def run_until_signalled(
+    runtime: ConsumerRuntime, on_stop: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Run a consumer until SIGTERM or SIGINT, then stop it gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start()
+    try:
+        await runtime.run(stop)
+    finally:
+        await runtime.stop()
+        if on_stop is not None:
+            await on_stop()

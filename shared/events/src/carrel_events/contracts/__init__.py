@@ -1,0 +1,14 @@
+"""The catalogue of Carrel's events, one module per producing service.
+
+Each module lists its payload models in ``EVENTS`` and registers its upcasters
+in ``register_upcasters``; this package puts them into one catalogue.
+"""
+
+from carrel_events.catalogue import Catalogue
+from carrel_events.contracts import profile
+
+CATALOGUE = Catalogue()
+
+for _module in (profile,):
+    CATALOGUE.register(*_module.EVENTS)
+    _module.register_upcasters(CATALOGUE)

@@ -1,0 +1,239 @@
+"""The relay: follow a notification log in order and publish it to Kafka.
+
+Progress is recorded only after Kafka acknowledged every event up to it, so a
+crash between the two sends some events again (at least once) and loses none.
+The producer is idempotent and keyed by aggregate id, which keeps each
+aggregate's events in order on its partition.
+
+The notification log may show a gap: an id whose transaction has not
+committed yet, or one that rolled back and never will. The relay does not pass
+a gap while any transaction still writes to the events table; once none does,
+a gap that is still there belongs to a rolled-back transaction.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Notification
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import AsyncConnection, sql
+
+from carrel_events.envelope import Envelope
+from carrel_events.relay.positions import RelayPositions
+from carrel_events.serialisation import encode
+
+logger = logging.getLogger(__name__)
+
+_ISSUED = """
+SELECT pg_sequence_last_value(
+    pg_get_serial_sequence(%s, 'notification_id')::regclass
+)
+"""
+_WRITERS = """
+SELECT count(*) FROM pg_locks
+WHERE relation = %s::regclass AND granted AND pid <> pg_backend_pid()
+AND mode IN ('RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+"""
+
+
+@dataclass(frozen=True)
+class RelaySource:
+    """What the relay reads of an eventsourcing application on PostgreSQL."""
+
+    application: Application[Any]
+
+    @property
+    def recorder(self) -> PostgresApplicationRecorder:
+        recorder = self.application.recorder
+        if not isinstance(recorder, PostgresApplicationRecorder):
+            msg = "the outbox relay needs the PostgreSQL event store"
+            raise TypeError(msg)
+        return recorder
+
+    @property
+    def table(self) -> str:
+        return f'"{self.recorder.datastore.schema}"."{self.recorder.events_table_name}"'
+
+    @property
+    def channel(self) -> str:
+        return self.recorder.channel_name
+
+    def select(self, after: int, limit: int) -> Sequence[Notification]:
+        notifications: Sequence[Notification] = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        return notifications
+
+    def domain_event(self, notification: Notification) -> DomainEventProtocol[Any]:
+        return self.application.mapper.to_domain_event(notification)
+
+
+ToEnvelope = Callable[[DomainEventProtocol[Any]], Envelope | None]
+
+
+class OutboxRelay:
+    """Publishes one application's notification log to one Kafka topic."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        source: RelaySource,
+        topic: str,
+        producer: AIOKafkaProducer,
+        connection: AsyncConnection,
+        to_envelope: ToEnvelope,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._source = source
+        self._topic = topic
+        self._producer = producer
+        self._connection = connection
+        self._positions = RelayPositions(connection)
+        self._to_envelope = to_envelope
+        self._batch_size = batch_size
+        self._idle_poll_seconds = idle_poll_seconds
+        self._woken = asyncio.Event()
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event, listen_dsn: str) -> None:
+        """Relay until ``stop`` is set, woken by NOTIFY rather than polling."""
+        await self._positions.create_table()
+        listener = asyncio.create_task(self._listen(listen_dsn))
+        try:
+            while not stop.is_set():
+                self._woken.clear()
+                if await self.relay_batch() == 0:
+                    await _first_of(stop, self._woken, self._idle_poll_seconds)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def relay_batch(self) -> int:
+        """Publish the next contiguous run of notifications; how many were read."""
+        position = await self._positions.get(self.name)
+        notifications = await asyncio.to_thread(
+            self._source.select, position, self._batch_size
+        )
+        ready = _contiguous_after(position, notifications)
+        if len(ready) < len(notifications):
+            ready = await self._settle_gap(position)
+        if not ready:
+            return 0
+
+        await self._publish(ready)
+        await self._positions.set(self.name, ready[-1].id)
+        self.published += len(ready)
+        return len(ready)
+
+    async def _settle_gap(self, position: int) -> Sequence[Notification]:
+        """Wait out the writers that may still fill a gap, then read again.
+
+        Ids up to ``issued`` were handed to transactions that took the table's
+        lock before asking; once no writer holds it, each of those committed
+        or rolled back for good, so what is missing among them never comes.
+        """
+        issued = await self._issued_ids()
+        while await self._writers_in_flight():  # noqa: ASYNC110 - polls PostgreSQL
+            await asyncio.sleep(0.02)
+        selected = await asyncio.to_thread(
+            self._source.select, position, self._batch_size
+        )
+        notifications = [n for n in selected if n.id <= issued]
+        missing = _missing_ids(position, notifications)
+        if missing:
+            logger.warning(
+                "relay %s passes notification ids %s: their transactions rolled back",
+                self.name,
+                missing[:10],
+            )
+        return notifications
+
+    async def _issued_ids(self) -> int:
+        cursor = await self._connection.execute(_ISSUED, (self._source.table,))
+        row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def _writers_in_flight(self) -> bool:
+        cursor = await self._connection.execute(_WRITERS, (self._source.table,))
+        row = await cursor.fetchone()
+        return bool(row and row[0])
+
+    async def _publish(self, notifications: Sequence[Notification]) -> None:
+        started = time.monotonic()
+        acknowledgements = []
+        for notification in notifications:
+            envelope = self._to_envelope(self._source.domain_event(notification))
+            if envelope is None:
+                continue
+            acknowledgements.append(
+                await self._producer.send(
+                    self._topic,
+                    value=encode(envelope),
+                    key=str(envelope.aggregate_id).encode(),
+                )
+            )
+        await asyncio.gather(*acknowledgements)
+        logger.debug(
+            "relay %s published %d events up to notification %d in %.3fs",
+            self.name,
+            len(acknowledgements),
+            notifications[-1].id,
+            time.monotonic() - started,
+        )
+
+    async def _listen(self, dsn: str) -> None:
+        while True:
+            try:
+                await self._listen_once(dsn)
+            except OSError as error:
+                logger.warning("relay %s lost its LISTEN: %s", self.name, error)
+            except Exception as error:
+                logger.warning("relay %s lost its LISTEN: %s", self.name, error)
+            self._woken.set()
+            await asyncio.sleep(1.0)
+
+    async def _listen_once(self, dsn: str) -> None:
+        async with await AsyncConnection.connect(dsn, autocommit=True) as listener:
+            await listener.execute(
+                sql.SQL("LISTEN {}").format(sql.Identifier(self._source.channel))
+            )
+            async for _ in listener.notifies():
+                self._woken.set()
+
+
+def _contiguous_after(
+    position: int, notifications: Sequence[Notification]
+) -> Sequence[Notification]:
+    expected = position + 1
+    for index, notification in enumerate(notifications):
+        if notification.id != expected:
+            return notifications[:index]
+        expected += 1
+    return notifications
+
+
+def _missing_ids(position: int, notifications: Sequence[Notification]) -> list[int]:
+    present = {n.id for n in notifications}
+    last = notifications[-1].id if notifications else position
+    return [i for i in range(position + 1, last) if i not in present]
+
+
+async def _first_of(stop: asyncio.Event, woken: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(woken.wait())]
+    _, pending = await asyncio.wait(
+        waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+    )
+    for waiter in pending:
+        waiter.cancel()
