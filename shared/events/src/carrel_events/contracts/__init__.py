@@ -5,10 +5,10 @@ in ``register_upcasters``; this package puts them into one catalogue.
 """
 
 from carrel_events.catalogue import Catalogue
-from carrel_events.contracts import profile
+from carrel_events.contracts import matching, profile, resources, teams
 
 CATALOGUE = Catalogue()
 
-for _module in (profile,):
+for _module in (profile, teams, resources, matching):
     CATALOGUE.register(*_module.EVENTS)
     _module.register_upcasters(CATALOGUE)

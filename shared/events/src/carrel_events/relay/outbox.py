@@ -237,3 +237,38 @@ async def _first_of(stop: asyncio.Event, woken: asyncio.Event, seconds: float) -
     )
     for waiter in pending:
         waiter.cancel()
+
+
+async def run_relay(
+    *,
+    name: str,
+    application: Application[Any],
+    topic: str,
+    database_dsn: str,
+    kafka_bootstrap: str,
+    stop: asyncio.Event,
+    to_envelope: ToEnvelope,
+) -> None:
+    """Run one relay with its own producer and connections until ``stop``."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+    )
+    await producer.start()
+    try:
+        async with await AsyncConnection.connect(
+            database_dsn, autocommit=True
+        ) as connection:
+            relay = OutboxRelay(
+                name=name,
+                source=RelaySource(application),
+                topic=topic,
+                producer=producer,
+                connection=connection,
+                to_envelope=to_envelope,
+            )
+            await relay.run(stop, database_dsn)
+    finally:
+        await producer.stop()
