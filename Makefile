@@ -1,0 +1,52 @@
+# Carrel's commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK := deploy/local/stack
+# The CARREL_* settings of the local stack, for commands that need it.
+WITH_STACK = eval "$$($(STACK) env)" &&
+
+.PHONY: help install up down reset status test test-unit lint format schemas run bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Make the virtual environment with every package, editable
+
+$(VENV)/.installed: pyproject.toml uv.lock shared/*/pyproject.toml services/*/pyproject.toml
+	@command -v uv >/dev/null || python3 -m pip install --quiet 'uv>=0.5,<1'
+	uv sync --all-packages --locked
+	@touch $@
+
+up: install ## Start PostgreSQL, Kafka and OpenSearch on 127.0.0.1 (reuses running ones)
+	$(STACK) up
+
+down: ## Stop every server of the local stack, keeping its data
+	$(STACK) down
+
+reset: ## Stop the local stack and wipe its data
+	$(STACK) reset
+
+status: ## Say which servers of the local stack run
+	$(STACK) status
+
+test: up ## Run every test against the real stack (starts it when needed)
+	$(WITH_STACK) $(PY) -m pytest
+
+test-unit: install ## Run the tests that need no server
+	$(PY) -m pytest -m "not integration"
+
+lint: install ## ruff and mypy (strict)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy shared services tests bench
+
+format: install ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+schemas: install ## Regenerate the JSON Schemas of the event contracts
+	$(PY) -m carrel_events.schemas write
