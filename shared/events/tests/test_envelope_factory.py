@@ -71,7 +71,7 @@ def test_the_same_position_always_yields_the_same_event_id() -> None:
     application: Application[UUID] = Application()
     shelf = Shelf("Maps", uuid4())
     application.save(shelf)
-    stored = application.repository.get(shelf.id)
+    stored: Shelf = application.repository.get(shelf.id)
 
     assert event_id_for(stored.id, 1) == event_id_for(shelf.id, 1)
     assert event_id_for(shelf.id, 1) != event_id_for(shelf.id, 2)

@@ -1,5 +1,6 @@
 import logging
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import orjson
@@ -10,9 +11,7 @@ from carrel_events.contracts.profile import SkillsUpdated
 from pydantic import Field
 
 
-def envelope_of(
-    event_type: str, payload: dict[str, object], version: int = 1
-) -> Envelope:
+def envelope_of(event_type: str, payload: dict[str, Any], version: int = 1) -> Envelope:
     event_id = uuid4()
     return Envelope(
         event_id=event_id,

@@ -84,20 +84,23 @@ class ConsumerRuntime:
         self._catalogue = catalogue
         self._retry = retry
         self._max_batch = max_batch
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id or group
+        self._processed: dict[TopicPartition, int] = {}
+
+    async def start(self) -> None:
+        """Make the Kafka clients (inside the running loop) and join the group."""
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers,
-            group_id=group,
-            client_id=client_id or group,
+            bootstrap_servers=self._bootstrap_servers,
+            group_id=self.group,
+            client_id=self._client_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
         )
         self._dead_letters = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers, enable_idempotence=True
+            bootstrap_servers=self._bootstrap_servers, enable_idempotence=True
         )
-        self._processed: dict[TopicPartition, int] = {}
-
-    async def start(self) -> None:
         await self._dead_letters.start()
         self._consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
         await self._consumer.start()
@@ -109,6 +112,10 @@ class ConsumerRuntime:
         finally:
             await self._consumer.stop()
             await self._dead_letters.stop()
+
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions this member holds now."""
+        return set(self._consumer.assignment())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process batches until ``stop`` is set; the caller starts and stops."""

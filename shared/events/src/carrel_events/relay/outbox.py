@@ -127,7 +127,7 @@ class OutboxRelay:
             self._source.select, position, self._batch_size
         )
         ready = _contiguous_after(position, notifications)
-        if len(ready) < len(notifications):
+        if notifications and not ready:
             ready = await self._settle_gap(position)
         if not ready:
             return 0

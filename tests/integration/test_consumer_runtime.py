@@ -1,0 +1,333 @@
+"""The consumer runtime against the real Kafka and PostgreSQL."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from carrel_events import Envelope, dead_letter_topic, encode
+from carrel_events.consumer import ConsumerRuntime, RetryPolicy
+from carrel_events.envelope import event_id_for
+from carrel_events.relay import EnvelopeFactory, OutboxRelay, RelaySource
+from carrel_events.relay.positions import RelayPositions
+from psycopg import AsyncConnection
+
+from .backbone_support import (
+    Tallies,
+    TotalsConsumer,
+    create_topic,
+    engine_in_schema,
+    schema_dsn,
+    tallies_in_schema,
+    tally_catalogue,
+)
+
+pytestmark = pytest.mark.integration
+DATABASE = "carrel_test"
+FAST_RETRY = RetryPolicy(attempts=2, first_backoff_seconds=0.05)
+
+
+@pytest.fixture
+def schema(stack: Any) -> Iterator[str]:
+    name = f"consumer_{uuid4().hex[:12]}"
+    with psycopg.connect(f"{stack.pg_dsn}/{DATABASE}", autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+        yield name
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture
+def totals(stack: Any, schema: str) -> Iterator[TotalsConsumer]:
+    engine = engine_in_schema(stack.pg_dsn, DATABASE, schema)
+    yield TotalsConsumer(engine, name=f"totals-{schema}")
+    engine.dispose()
+
+
+@pytest.fixture
+async def topic(stack: Any) -> str:
+    name = f"test.consumer.{uuid4().hex[:12]}"
+    await create_topic(stack.kafka_bootstrap, name)
+    return name
+
+
+@pytest.fixture
+async def producer(stack: Any) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True
+    )
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+def added(tally_id: UUID, version: int, amount: int) -> Envelope:
+    event_id = event_id_for(tally_id, version)
+    return Envelope(
+        event_id=event_id,
+        event_type="TallyAdded",
+        schema_version=1,
+        aggregate_type="Tally",
+        aggregate_id=tally_id,
+        aggregate_version=version,
+        occurred_at=datetime.now(UTC),
+        correlation_id=event_id,
+        causation_id=event_id,
+        payload={"amount": amount},
+    )
+
+
+async def send(producer: AIOKafkaProducer, topic: str, envelope: Envelope) -> None:
+    await producer.send_and_wait(
+        topic, encode(envelope), key=str(envelope.aggregate_id).encode()
+    )
+
+
+def runtime_for(
+    stack: Any, topic: str, totals: TotalsConsumer, group: str
+) -> ConsumerRuntime:
+    return ConsumerRuntime(
+        group=group,
+        topics=[topic],
+        bootstrap_servers=stack.kafka_bootstrap,
+        handler=totals,
+        catalogue=tally_catalogue(),
+        retry=FAST_RETRY,
+        max_batch=50,
+    )
+
+
+async def run_until(runtime: ConsumerRuntime, done: Any, seconds: float = 60) -> None:
+    """Run ``runtime`` until ``done()`` holds, then stop it."""
+    stop = asyncio.Event()
+    await runtime.start()
+    task = asyncio.create_task(runtime.run(stop))
+    try:
+        async with asyncio.timeout(seconds):
+            while not done():
+                await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await task
+        await runtime.stop()
+
+
+async def test_a_relay_that_dies_before_recording_progress_causes_no_double_count(
+    stack: Any,
+    schema: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+    totals: TotalsConsumer,
+) -> None:
+    tallies = tallies_in_schema(stack.pg_dsn, DATABASE, schema)
+    tally_id = tallies.open("books")
+    for amount in range(1, 11):
+        tallies.add(tally_id, amount)
+
+    await relay_and_die_before_recording(stack, schema, tallies, topic, producer)
+    restarted = await relay_everything(stack, schema, tallies, topic, producer)
+    tallies.close()
+
+    assert restarted == 11, "the restarted relay sends the unrecorded events again"
+    runtime = runtime_for(stack, topic, totals, f"g-{uuid4().hex}")
+    await run_until(runtime, lambda: totals.totals().get(tally_id, (0, 0))[1] >= 10)
+    await asyncio.sleep(1)  # room for a wrong second application to show
+    assert totals.totals()[tally_id] == (55, 10)
+
+
+class _DiesAfterPublishing(RelayPositions):
+    async def set(self, relay: str, notification_id: int) -> None:
+        raise ConnectionResetError("killed between publishing and recording")
+
+
+def _relay(
+    connection: AsyncConnection,
+    tallies: Tallies,
+    topic: str,
+    producer: AIOKafkaProducer,
+) -> OutboxRelay:
+    return OutboxRelay(
+        name="tallies",
+        source=RelaySource(tallies),
+        topic=topic,
+        producer=producer,
+        connection=connection,
+        to_envelope=EnvelopeFactory(tally_catalogue()),
+    )
+
+
+async def relay_and_die_before_recording(
+    stack: Any, schema: str, tallies: Tallies, topic: str, producer: AIOKafkaProducer
+) -> None:
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    async with await AsyncConnection.connect(dsn, autocommit=True) as connection:
+        relay = _relay(connection, tallies, topic, producer)
+        relay._positions = _DiesAfterPublishing(connection)
+        await RelayPositions(connection).create_table()
+        with pytest.raises(ConnectionResetError):
+            await relay.relay_batch()
+
+
+async def relay_everything(
+    stack: Any, schema: str, tallies: Tallies, topic: str, producer: AIOKafkaProducer
+) -> int:
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    async with await AsyncConnection.connect(dsn, autocommit=True) as connection:
+        relay = _relay(connection, tallies, topic, producer)
+        while await relay.relay_batch():
+            pass
+        return relay.published
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_stream_goes_on(
+    stack: Any, topic: str, producer: AIOKafkaProducer, totals: TotalsConsumer
+) -> None:
+    tally_id = uuid4()
+    await send(producer, topic, added(tally_id, 1, 5))
+    await producer.send_and_wait(
+        topic, b"\x00not an envelope", key=str(tally_id).encode()
+    )
+    refused = added(tally_id, 2, -1)  # the handler refuses a negative amount
+    await send(producer, topic, refused)
+    await send(producer, topic, added(tally_id, 3, 7))
+
+    runtime = runtime_for(stack, topic, totals, f"g-{uuid4().hex}")
+    await run_until(runtime, lambda: totals.totals().get(tally_id, (0, 0))[1] >= 2)
+
+    assert totals.totals()[tally_id] == (12, 2)
+    letters = await read_dead_letters(stack, topic, 2)
+    reasons = sorted(headers["carrel-error-type"] for _, headers in letters)
+    assert reasons == ["DecodeError", "ValueError"]
+    for value, headers in letters:
+        assert headers["carrel-original-topic"] == topic
+        assert headers["carrel-consumer"] == runtime.group
+        assert headers["carrel-original-offset"] in {"1", "2"}
+        assert value in (b"\x00not an envelope", encode(refused))
+
+
+async def read_dead_letters(
+    stack: Any, topic: str, expected: int
+) -> list[tuple[bytes, dict[str, str]]]:
+    consumer = AIOKafkaConsumer(
+        dead_letter_topic(topic),
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    letters: list[tuple[bytes, dict[str, str]]] = []
+    try:
+        async with asyncio.timeout(30):
+            while len(letters) < expected:
+                batches = await consumer.getmany(timeout_ms=500)
+                letters.extend(
+                    (r.value, {k: v.decode() for k, v in r.headers})
+                    for records in batches.values()
+                    for r in records
+                )
+    finally:
+        await consumer.stop()
+    return letters
+
+
+async def test_two_consumers_share_partitions_and_one_takes_over_when_the_other_leaves(
+    stack: Any, topic: str, producer: AIOKafkaProducer, totals: TotalsConsumer
+) -> None:
+    group = f"g-{uuid4().hex}"
+    first, second = (runtime_for(stack, topic, totals, group) for _ in range(2))
+    tally_ids = [uuid4() for _ in range(12)]
+    stop_first, stop_second = asyncio.Event(), asyncio.Event()
+    await first.start()
+    await second.start()
+    tasks = [
+        asyncio.create_task(first.run(stop_first)),
+        asyncio.create_task(second.run(stop_second)),
+    ]
+    await wait_for(lambda: first.assignment() and second.assignment())
+    assert not first.assignment() & second.assignment()
+    assert len(first.assignment() | second.assignment()) == 3
+
+    await send_round(producer, topic, tally_ids, version=1)
+    await wait_for(lambda: events_applied(totals) == 12)
+
+    stop_first.set()
+    await tasks[0]
+    await first.stop()
+    await send_round(producer, topic, tally_ids, version=2)
+    await wait_for(lambda: events_applied(totals) == 24)
+    assert len(second.assignment()) == 3
+
+    stop_second.set()
+    await tasks[1]
+    await second.stop()
+    assert all(totals.totals()[t] == (3, 2) for t in tally_ids)
+
+
+async def send_round(
+    producer: AIOKafkaProducer, topic: str, tally_ids: list[UUID], version: int
+) -> None:
+    for tally_id in tally_ids:
+        await send(producer, topic, added(tally_id, version, version))
+
+
+def events_applied(totals: TotalsConsumer) -> int:
+    return sum(events for _, events in totals.totals().values())
+
+
+async def wait_for(condition: Any, seconds: float = 60) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.1)
+
+
+async def test_a_consumer_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
+    stack: Any,
+    schema: str,
+    topic: str,
+    producer: AIOKafkaProducer,
+    totals: TotalsConsumer,
+) -> None:
+    tally_ids = [uuid4() for _ in range(5)]
+    for version in range(1, 41):
+        await send_round(producer, topic, tally_ids, version)
+    group = f"g-{uuid4().hex}"
+
+    first = start_consumer_process(stack, schema, topic, group)
+    await wait_for(lambda: events_applied(totals) > 0)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert events_applied(totals) < 200, "the kill came too late to test anything"
+
+    second = start_consumer_process(stack, schema, topic, group)
+    try:
+        await wait_for(lambda: events_applied(totals) >= 200)
+        await asyncio.sleep(1)
+    finally:
+        second.terminate()
+        second.wait(30)
+    assert second.returncode == 0, "SIGTERM stops the consumer gracefully"
+    expected_total = sum(range(1, 41))
+    assert totals.totals() == {t: (expected_total, 40) for t in tally_ids}
+
+
+def start_consumer_process(
+    stack: Any, schema: str, topic: str, group: str
+) -> subprocess.Popen[bytes]:
+    script = Path(__file__).with_name("slow_totals_consumer.py")
+    env = os.environ | {
+        "TEST_PG_DSN": stack.pg_dsn,
+        "TEST_DATABASE": DATABASE,
+        "TEST_SCHEMA": schema,
+        "TEST_TOPIC": topic,
+        "TEST_GROUP": group,
+        "TEST_KAFKA": stack.kafka_bootstrap,
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+    }
+    return subprocess.Popen([sys.executable, str(script)], env=env)

@@ -1,0 +1,248 @@
+"""The outbox relay against the real PostgreSQL and Kafka."""
+
+import asyncio
+import random
+import threading
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from carrel_events import Envelope, decode
+from carrel_events.relay import EnvelopeFactory, OutboxRelay, RelaySource
+from eventsourcing.persistence import IntegrityError
+from psycopg import AsyncConnection
+
+from .backbone_support import (
+    Tallies,
+    Tally,
+    create_topic,
+    schema_dsn,
+    tallies_in_schema,
+    tally_catalogue,
+)
+
+pytestmark = pytest.mark.integration
+DATABASE = "carrel_test"
+
+
+@pytest.fixture
+def schema(stack: Any) -> Iterator[str]:
+    name = f"relay_{uuid4().hex[:12]}"
+    with psycopg.connect(f"{stack.pg_dsn}/{DATABASE}", autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+        yield name
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture
+def tallies(stack: Any, schema: str) -> Iterator[Tallies]:
+    application = tallies_in_schema(stack.pg_dsn, DATABASE, schema)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+async def topic(stack: Any) -> str:
+    name = f"test.relay.{uuid4().hex[:12]}"
+    await create_topic(stack.kafka_bootstrap, name)
+    return name
+
+
+@pytest.fixture
+async def producer(stack: Any) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True
+    )
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture
+async def relay(
+    stack: Any, schema: str, tallies: Tallies, topic: str, producer: AIOKafkaProducer
+) -> AsyncIterator[OutboxRelay]:
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    async with await AsyncConnection.connect(dsn, autocommit=True) as connection:
+        relay = OutboxRelay(
+            name="tallies",
+            source=RelaySource(tallies),
+            topic=topic,
+            producer=producer,
+            connection=connection,
+            to_envelope=EnvelopeFactory(tally_catalogue()),
+            batch_size=100,
+        )
+        await relay._positions.create_table()
+        yield relay
+
+
+async def read_topic(stack: Any, topic: str, expected: int) -> list[Envelope]:
+    """Every envelope on ``topic`` in partition order, waiting for ``expected``."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    envelopes: list[Envelope] = []
+    try:
+        async with asyncio.timeout(60):
+            while len(envelopes) < expected:
+                envelopes.extend(await _next_batch(consumer, 500))
+        # Linger a moment so that a duplicate beyond ``expected`` would show.
+        envelopes.extend(await _next_batch(consumer, 1000))
+    finally:
+        await consumer.stop()
+    return envelopes
+
+
+async def _next_batch(consumer: AIOKafkaConsumer, timeout_ms: int) -> list[Envelope]:
+    batches = await consumer.getmany(timeout_ms=timeout_ms)
+    return [_decoded(r.value) for records in batches.values() for r in records]
+
+
+def _decoded(raw: bytes) -> Envelope:
+    decoded = decode(raw, tally_catalogue())
+    assert decoded is not None
+    return decoded.envelope
+
+
+def write_concurrently(tallies: Tallies, events: int, writers: int) -> None:
+    """``events`` events from ``writers`` threads over few aggregates, with races."""
+    tally_ids = [tallies.open(f"t{i}") for i in range(10)]
+    remaining = events - len(tally_ids)
+    counter = iter(range(remaining))
+    lock = threading.Lock()
+
+    def writer() -> None:
+        rng = random.Random()
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            while True:
+                try:
+                    tallies.add(rng.choice(tally_ids), 1)
+                    break
+                except IntegrityError:
+                    continue  # another writer took this version; read again
+
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+async def relay_until(relay: OutboxRelay, total: int) -> None:
+    async with asyncio.timeout(60):
+        while relay.published < total:
+            if await relay.relay_batch() == 0:
+                await asyncio.sleep(0.01)
+
+
+async def test_a_thousand_events_from_concurrent_writers_arrive_in_order_and_complete(
+    stack: Any, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    relaying = asyncio.create_task(relay_until(relay, 1000))
+    await asyncio.to_thread(write_concurrently, tallies, 1000, 8)
+    await relaying
+
+    envelopes = await read_topic(stack, topic, 1000)
+
+    stored = {
+        (n.originator_id, n.originator_version)
+        for n in tallies.recorder.select_notifications(start=1, limit=5000)
+    }
+    arrived = [(e.aggregate_id, e.aggregate_version) for e in envelopes]
+    assert len(arrived) == len(set(arrived)) == len(stored) == 1000
+    assert set(arrived) == stored
+    assert_in_order_per_aggregate(envelopes)
+
+
+def assert_in_order_per_aggregate(envelopes: list[Envelope]) -> None:
+    versions: dict[UUID, list[int]] = defaultdict(list)
+    for envelope in envelopes:
+        versions[envelope.aggregate_id].append(envelope.aggregate_version)
+    for aggregate_versions in versions.values():
+        assert aggregate_versions == list(range(1, len(aggregate_versions) + 1))
+
+
+def insert_raw(
+    connection: psycopg.Connection[Any], tallies: Tallies, tally: Tally
+) -> None:
+    """Insert a stored event without the library's table lock, as a rogue writer."""
+    for domain_event in tally.collect_events():
+        stored = tallies.mapper.to_stored_event(domain_event)
+        connection.execute(
+            "INSERT INTO tallies_events "
+            "(originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
+            (
+                stored.originator_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            ),
+        )
+
+
+async def test_an_event_committed_after_a_later_one_is_not_skipped(
+    stack: Any, schema: str, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    tallies.open("first")  # creates the table and takes notification id 1
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    slow, fast = psycopg.connect(dsn), psycopg.connect(dsn, autocommit=True)
+    try:
+        insert_raw(slow, tallies, Tally("slow"))  # takes id 2, not committed
+        insert_raw(fast, tallies, Tally("fast"))  # takes id 3, committed
+
+        relaying = asyncio.create_task(relay_until(relay, 3))
+        await asyncio.sleep(0.5)
+        assert relay.published == 1, "the relay publishes id 1 and waits at id 2"
+
+        slow.commit()
+        await relaying
+    finally:
+        slow.close()
+        fast.close()
+
+    labels = [e.payload["label"] for e in await read_topic(stack, topic, 3)]
+    assert sorted(labels) == ["fast", "first", "slow"]
+
+
+async def test_a_rolled_back_id_is_passed_once_no_writer_can_fill_it(
+    stack: Any, schema: str, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    tallies.open("first")
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    with psycopg.connect(dsn) as aborted:
+        insert_raw(aborted, tallies, Tally("never"))
+        aborted.rollback()
+    tallies.open("after")
+
+    await relay_until(relay, 2)
+
+    labels = [e.payload["label"] for e in await read_topic(stack, topic, 2)]
+    assert sorted(labels) == ["after", "first"]
+
+
+async def test_the_relay_resumes_after_its_recorded_position(
+    stack: Any, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    for label in ("a", "b", "c"):
+        tallies.open(label)
+    await relay_until(relay, 3)
+
+    tallies.open("d")
+    relay.published = 0
+    await relay_until(relay, 1)
+
+    envelopes = await read_topic(stack, topic, 4)
+    assert [e.payload["label"] for e in envelopes if e.payload["label"] == "d"] == ["d"]
+    assert len(envelopes) == 4
