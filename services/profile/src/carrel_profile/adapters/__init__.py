@@ -1,0 +1,1 @@
+"""What the profile service reads from outside: the IMLS library directory."""

@@ -1,0 +1,1 @@
+"""The profile's domain: the aggregate, its sections and the rules they obey."""

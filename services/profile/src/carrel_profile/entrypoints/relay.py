@@ -1,0 +1,58 @@
+"""``python -m carrel_profile.entrypoints.relay``: profile events to Kafka.
+
+Follows the profile event store's notification log and publishes each event
+in its envelope to ``profile.events`` until SIGTERM or SIGINT.
+"""
+
+import asyncio
+import logging
+import signal
+
+from carrel_events import Topic
+from carrel_events.relay import EnvelopeFactory, run_relay
+from carrel_vocabulary import load_vocabulary
+
+from carrel_profile.adapters.libraries import load_libraries
+from carrel_profile.application import ProfileApplication
+from carrel_profile.settings import ProfileSettings
+
+logger = logging.getLogger(__name__)
+
+RELAY_NAME = "profile"
+
+
+async def relay_profile_events(
+    settings: ProfileSettings, stop: asyncio.Event, topic: str = Topic.PROFILE
+) -> None:
+    """Relay until ``stop`` is set."""
+    application = ProfileApplication(
+        settings.event_store_env(),
+        load_vocabulary(settings.data_dir),
+        load_libraries(settings.data_dir),
+    )
+    try:
+        await run_relay(
+            name=RELAY_NAME,
+            application=application,
+            topic=topic,
+            database_dsn=settings.event_store_dsn(),
+            kafka_bootstrap=settings.kafka_bootstrap,
+            stop=stop,
+            to_envelope=EnvelopeFactory(),
+        )
+    finally:
+        application.close()
+
+
+async def _main() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    logger.info("relaying profile events to %s", Topic.PROFILE)
+    await relay_profile_events(ProfileSettings(), stop)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(_main())

@@ -1,0 +1,35 @@
+"""Settings of the profile service, from ``CARREL_`` environment variables."""
+
+from pathlib import Path
+
+from carrel_events.settings import StackSettings, eventsourcing_env
+from pydantic import Field
+
+_REPOSITORY = Path(__file__).resolve().parents[4]
+
+
+class ProfileSettings(StackSettings):
+    """Where the profile service keeps its events and finds its data."""
+
+    profile_database: str = "carrel_profile"
+    profile_schema: str = Field(
+        default="",
+        description="PostgreSQL schema of the event store; empty for the default",
+    )
+    profile_port: int = 8101
+    data_dir: Path = _REPOSITORY.parent / "shared" / "data"
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    def event_store_dsn(self) -> str:
+        """The profile database's URL, with the event store's schema first."""
+        dsn = self.database_dsn(self.profile_database)
+        if self.profile_schema:
+            dsn += f"?options=-csearch_path%3D{self.profile_schema}"
+        return dsn
+
+    def event_store_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings for the profile event store."""
+        env = eventsourcing_env(self.pg_dsn, self.profile_database)
+        if self.profile_schema:
+            env["POSTGRES_SCHEMA"] = self.profile_schema
+        return env
