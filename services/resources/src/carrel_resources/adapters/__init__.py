@@ -1,0 +1,1 @@
+"""What the service keeps besides its events: files, the directory, goals."""

@@ -1,0 +1,75 @@
+"""The service's own tables beside its event store (SQLAlchemy Core).
+
+Files are kept by content hash, so storing the same bytes twice is a no-op and
+a file whose event never got recorded costs only its space. The directory and
+the learning goals are copies of other services' events, kept idempotent by
+:class:`carrel_events.consumer.AppliedVersions` in the same transaction.
+"""
+
+from carrel_events.consumer import AppliedVersions
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    create_engine,
+)
+
+metadata = MetaData()
+
+stored_files = Table(
+    "resources_stored_file",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(200), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+team_members = Table(
+    "resources_team_member",
+    metadata,
+    Column("team_id", Uuid, primary_key=True),
+    Column("member_id", Uuid, primary_key=True),
+    Column("roles", ARRAY(String(40)), nullable=False),
+)
+
+groups = Table(
+    "resources_group",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("team_id", Uuid, nullable=False, index=True),
+    Column("archived", Boolean, nullable=False, default=False),
+)
+
+group_members = Table(
+    "resources_group_member",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("member_id", Uuid, primary_key=True),
+)
+
+learning_goals = Table(
+    "resources_learning_goals",
+    metadata,
+    Column("member_id", Uuid, primary_key=True),
+    Column("skill_ids", ARRAY(String(120)), nullable=False),
+)
+
+
+def connect(database_url: str, schema: str | None = None) -> Engine:
+    """An engine on the service's database, inside ``schema`` when one is given."""
+    options = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(database_url, connect_args=options, pool_pre_ping=True)
+
+
+def create_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+        AppliedVersions.create_table(connection)

@@ -1,0 +1,1 @@
+"""The resources domain: index entries, material, shares and progress, no I/O."""

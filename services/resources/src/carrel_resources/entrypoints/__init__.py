@@ -1,0 +1,1 @@
+"""The processes of the resources service: HTTP, relay, consumer and seed."""

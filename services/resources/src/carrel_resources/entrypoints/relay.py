@@ -1,0 +1,40 @@
+"""``python -m carrel_resources.entrypoints.relay``: events to ``resources.events``."""
+
+import asyncio
+import logging
+import signal
+
+from carrel_events import Topic
+from carrel_events.relay import EnvelopeFactory, run_relay
+
+from carrel_resources.entrypoints.wiring import build_application
+from carrel_resources.settings import ResourcesSettings
+
+
+async def relay(settings: ResourcesSettings, stop: asyncio.Event) -> None:
+    application = build_application(settings)
+    try:
+        await run_relay(
+            name="resources",
+            application=application,
+            topic=Topic.RESOURCES,
+            database_dsn=settings.psycopg_dsn,
+            kafka_bootstrap=settings.kafka_bootstrap,
+            stop=stop,
+            to_envelope=EnvelopeFactory(),
+        )
+    finally:
+        application.close()
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await relay(ResourcesSettings(), stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,43 @@
+"""Settings of the resources service, from ``CARREL_`` environment variables."""
+
+from pathlib import Path
+
+from carrel_events.settings import StackSettings, eventsourcing_env
+from pydantic import Field
+
+_REPOSITORY = Path(__file__).resolve().parents[4]
+
+
+class ResourcesSettings(StackSettings):
+    """Where the resources service keeps its events and how it serves them."""
+
+    resources_database: str = "carrel_resources"
+    resources_schema: str | None = Field(
+        default=None,
+        description="A PostgreSQL schema inside the database; tests use their own",
+    )
+    resources_port: int = 8103
+    data_dir: Path = _REPOSITORY.parent / "shared" / "data"
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_request_bytes: int = Field(default=11 * 1024 * 1024, ge=1)
+    consumer_group: str = "resources-directory"
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL of the service's database (psycopg 3 driver)."""
+        dsn = self.database_dsn(self.resources_database)
+        return dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+
+    @property
+    def psycopg_dsn(self) -> str:
+        """The service's database for psycopg, inside its schema when it has one."""
+        dsn = self.database_dsn(self.resources_database)
+        if self.resources_schema:
+            dsn += f"?options=-csearch_path%3D{self.resources_schema}"
+        return dsn
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        env = eventsourcing_env(self.pg_dsn, self.resources_database)
+        if self.resources_schema:
+            env["POSTGRES_SCHEMA"] = self.resources_schema
+        return env
