@@ -5,13 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from carrel_events import Envelope, dead_letter_topic, encode
@@ -24,7 +23,6 @@ from psycopg import AsyncConnection
 from .backbone_support import (
     Tallies,
     TotalsConsumer,
-    create_topic,
     engine_in_schema,
     schema_dsn,
     tallies_in_schema,
@@ -37,36 +35,10 @@ FAST_RETRY = RetryPolicy(attempts=2, first_backoff_seconds=0.05)
 
 
 @pytest.fixture
-def schema(stack: Any) -> Iterator[str]:
-    name = f"consumer_{uuid4().hex[:12]}"
-    with psycopg.connect(f"{stack.pg_dsn}/{DATABASE}", autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {name}")
-        yield name
-        conn.execute(f"DROP SCHEMA {name} CASCADE")
-
-
-@pytest.fixture
 def totals(stack: Any, schema: str) -> Iterator[TotalsConsumer]:
     engine = engine_in_schema(stack.pg_dsn, DATABASE, schema)
     yield TotalsConsumer(engine, name=f"totals-{schema}")
     engine.dispose()
-
-
-@pytest.fixture
-async def topic(stack: Any) -> str:
-    name = f"test.consumer.{uuid4().hex[:12]}"
-    await create_topic(stack.kafka_bootstrap, name)
-    return name
-
-
-@pytest.fixture
-async def producer(stack: Any) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True
-    )
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 def added(tally_id: UUID, version: int, amount: int) -> Envelope:

@@ -6,7 +6,7 @@ import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -19,7 +19,6 @@ from psycopg import AsyncConnection
 from .backbone_support import (
     Tallies,
     Tally,
-    create_topic,
     schema_dsn,
     tallies_in_schema,
     tally_catalogue,
@@ -30,36 +29,10 @@ DATABASE = "carrel_test"
 
 
 @pytest.fixture
-def schema(stack: Any) -> Iterator[str]:
-    name = f"relay_{uuid4().hex[:12]}"
-    with psycopg.connect(f"{stack.pg_dsn}/{DATABASE}", autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {name}")
-        yield name
-        conn.execute(f"DROP SCHEMA {name} CASCADE")
-
-
-@pytest.fixture
 def tallies(stack: Any, schema: str) -> Iterator[Tallies]:
     application = tallies_in_schema(stack.pg_dsn, DATABASE, schema)
     yield application
     application.close()
-
-
-@pytest.fixture
-async def topic(stack: Any) -> str:
-    name = f"test.relay.{uuid4().hex[:12]}"
-    await create_topic(stack.kafka_bootstrap, name)
-    return name
-
-
-@pytest.fixture
-async def producer(stack: Any) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True
-    )
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 @pytest.fixture
