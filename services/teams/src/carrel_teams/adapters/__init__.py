@@ -1,0 +1,1 @@
+"""What the teams service writes besides its events: the mailer outbox and deadlines."""

@@ -1,0 +1,968 @@
+"""The teams application: each method is a command that loads, changes and saves.
+
+A command that names ``expected_version`` refuses to act on any other version
+of its aggregate (VersionConflict); two saves that collide anyway raise the
+event store's IntegrityError, which the HTTP layer answers with 409 as well.
+"""
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar, TypeVar
+from uuid import UUID, uuid4
+
+from carrel_events.contracts.teams import ProgrammeSettings
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Transcoding,
+)
+from eventsourcing.postgres import PostgresFactory
+
+from carrel_teams.adapters.recorders import (
+    MailerMessage,
+    TeamsMemoryRecorder,
+    TeamsPostgresRecorder,
+)
+from carrel_teams.domain.errors import (
+    NotFound,
+    NotPermitted,
+    RuleViolated,
+    VersionConflict,
+)
+from carrel_teams.domain.group import Group
+from carrel_teams.domain.invitation import (
+    Invitation,
+    email_hash,
+    invitation_id_for,
+    new_token,
+    token_hash,
+)
+from carrel_teams.domain.invitee_csv import Invitee, RowOutcome, read_invitees
+from carrel_teams.domain.mentorship import MentorLoad, Mentorship, mentor_load_id
+from carrel_teams.domain.team import Team
+
+logger = logging.getLogger(__name__)
+
+AnyAggregate = TypeVar("AnyAggregate", bound=Aggregate)
+TeamsRecorder = TeamsPostgresRecorder | TeamsMemoryRecorder
+
+# Two accepts racing for a mentor's last place collide on the MentorLoad; the
+# loser reloads and checks again. Every command that loads and saves is
+# retried the same way (many people joining one team at once collide on it),
+# after a short random pause so that the colliding writers spread out. More
+# attempts than this means heavy contention, and the client gets a 409.
+RETRY_ATTEMPTS = 12
+RETRY_PAUSE_SECONDS = 0.01
+Result = TypeVar("Result")
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class TeamsPolicy:
+    """Settings of the service that shape what commands record."""
+
+    public_url: str = "http://127.0.0.1:8102"
+    invitation_days: int = 14
+    join_link_days: int = 30
+    max_csv_rows: int = 5000
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """An invitation or join link; the raw token exists only here and in the outbox."""
+
+    id: UUID
+    version: int
+    link: str
+    expires_at: datetime
+
+
+class TeamsApplication(Application[UUID]):
+    name = "Teams"
+    # A team is read by most commands and grows with every member; cached
+    # aggregates are brought up to date from the store on each read, so
+    # several processes may share the store. Each cached aggregate costs
+    # memory, and a deep copy per read.
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        policy: TeamsPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.policy = policy or TeamsPolicy()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._guards: dict[UUID, threading.Lock] = {}
+        self._guards_lock = threading.Lock()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        if not isinstance(self.factory, PostgresFactory):
+            return TeamsMemoryRecorder()
+        recorder = TeamsPostgresRecorder(
+            self.factory.datastore, events_table_name=f"{self.name.lower()}_events"
+        )
+        if self.factory.env_create_table():
+            recorder.create_table()
+        return recorder
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    @property
+    def side_tables(self) -> TeamsRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, TeamsPostgresRecorder | TeamsMemoryRecorder)
+        return recorder
+
+    def _retried(self, guard: UUID, what: str, attempt: Callable[[], Result]) -> Result:
+        """Run a command that loads afresh each time; again if a save collides.
+
+        Commands of this process on the same ``guard`` (a team, a mentor) take
+        turns, so that they collide only with other processes. A version the
+        client pinned stays pinned: if its own aggregate is what changed, the
+        next attempt raises VersionConflict; a collision on another aggregate
+        saved with it (a mentor's load) just goes again.
+        """
+        with self._guarded(guard):
+            for number in range(1, RETRY_ATTEMPTS):
+                try:
+                    return attempt()
+                except IntegrityError:
+                    logger.warning("%s collided (attempt %d); retrying", what, number)
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * number))
+            return attempt()
+
+    @contextmanager
+    def _guarded(self, key: UUID) -> Iterator[None]:
+        # One lock per team, group, mentor or mentorship ever written by this
+        # process: a few hundred bytes each, never freed while it runs.
+        with self._guards_lock:
+            guard = self._guards.setdefault(key, threading.Lock())
+        with guard:
+            yield
+
+    # Loading.
+
+    def _get(
+        self, kind: type[AnyAggregate], what: str, identifier: UUID
+    ) -> AnyAggregate:
+        try:
+            found: Aggregate = self.repository.get(identifier)
+        except AggregateNotFoundError:
+            raise NotFound(what, identifier) from None
+        if not isinstance(found, kind):
+            raise NotFound(what, identifier)
+        return found
+
+    def team(self, team_id: UUID) -> Team:
+        return self._get(Team, "team", team_id)
+
+    def invitation(self, invitation_id: UUID) -> Invitation:
+        return self._get(Invitation, "invitation", invitation_id)
+
+    def group(self, group_id: UUID) -> Group:
+        return self._get(Group, "group", group_id)
+
+    def mentorship(self, mentorship_id: UUID) -> Mentorship:
+        return self._get(Mentorship, "mentorship", mentorship_id)
+
+    def _fresh(
+        self,
+        kind: type[AnyAggregate],
+        what: str,
+        identifier: UUID,
+        expected_version: int | None,
+    ) -> AnyAggregate:
+        found = self._get(kind, what, identifier)
+        if expected_version is not None and found.version != expected_version:
+            raise VersionConflict(expected_version, found.version)
+        return found
+
+    # Teams and their settings.
+
+    def _change_team(
+        self,
+        team_id: UUID,
+        expected_version: int | None,
+        change: Callable[[Team], None],
+    ) -> Team:
+        """Load, change and save a team, again if another save came first."""
+
+        def attempt() -> Team:
+            team = self._fresh(Team, "team", team_id, expected_version)
+            change(team)
+            self.save(team)
+            return team
+
+        return self._retried(team_id, f"team {team_id}", attempt)
+
+    def create_team(
+        self,
+        name: str,
+        kind: str,
+        settings: ProgrammeSettings,
+        founder: UUID,
+        correlation_id: UUID,
+    ) -> Team:
+        team = Team.found(uuid4(), name, kind, settings, founder, correlation_id)
+        self.save(team)
+        return team
+
+    def change_settings(
+        self,
+        team_id: UUID,
+        settings: ProgrammeSettings,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            expected_version,
+            lambda team: team.change_settings(settings, actor, correlation_id),
+        )
+
+    def add_member_team(
+        self,
+        consortium_id: UUID,
+        member_team_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        self.team(member_team_id)
+        return self._change_team(
+            consortium_id,
+            expected_version,
+            lambda team: team.add_member_team(member_team_id, actor, correlation_id),
+        )
+
+    def set_consortium_consent(
+        self,
+        consortium_id: UUID,
+        member_team_id: UUID,
+        consent: bool,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> Team:
+        """A coordinator of the member team gives or withdraws its consent."""
+        self.team(member_team_id).require_coordinator(actor)
+        return self._change_team(
+            consortium_id,
+            None,
+            lambda team: team.record_consent(
+                member_team_id, consent, actor, correlation_id
+            ),
+        )
+
+    def mentor_pool(self, team_id: UUID) -> list[tuple[UUID, UUID, int]]:
+        """(team, mentor, capacity) of the team and of consenting member teams."""
+        team = self.team(team_id)
+        pool: list[tuple[UUID, UUID, int]] = []
+        for home in [team, *map(self.team, team.sharing_teams())]:
+            pool.extend(
+                (home.id, member.person_id, home.capacity_of(member.person_id))
+                for member in home.members.values()
+                if member.has("mentor")
+            )
+        return pool
+
+    # Members.
+
+    def change_roles(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        roles: Iterable[str],
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            expected_version,
+            lambda team: team.change_roles(person_id, roles, actor, correlation_id),
+        )
+
+    def set_mentor_capacity(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        capacity: int | None,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            expected_version,
+            lambda team: team.set_mentor_capacity(
+                person_id, capacity, actor, correlation_id
+            ),
+        )
+
+    def remove_member(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            expected_version,
+            lambda team: team.remove(person_id, actor, correlation_id),
+        )
+
+    def issue_join_link(
+        self, team_id: UUID, actor: UUID, correlation_id: UUID
+    ) -> IssuedLink:
+        token = new_token()
+        expires_at = self.clock() + timedelta(days=self.policy.join_link_days)
+        team = self._change_team(
+            team_id,
+            None,
+            lambda team: team.issue_join_link(
+                token_hash(token), expires_at, actor, correlation_id
+            ),
+        )
+        link = f"{self.policy.public_url}/join/{team.id}?token={token}"
+        return IssuedLink(team.id, team.version, link, expires_at)
+
+    def request_to_join(
+        self,
+        team_id: UUID,
+        token: str,
+        roles: Iterable[str],
+        person_id: UUID,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            None,
+            lambda team: team.request_to_join(
+                person_id, token_hash(token), roles, self.clock(), correlation_id
+            ),
+        )
+
+    def answer_join_request(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        approve: bool,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> Team:
+        def answer(team: Team) -> None:
+            if approve:
+                team.approve_join(person_id, actor, correlation_id)
+            else:
+                team.decline_join(person_id, actor, correlation_id)
+
+        return self._change_team(team_id, None, answer)
+
+    # Invitations.
+
+    def invite(
+        self,
+        team_id: UUID,
+        name: str,
+        email: str,
+        roles: Iterable[str],
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> IssuedLink:
+        team = self.team(team_id)
+        team.require_coordinator(actor)
+        reason = self._cannot_invite(team, email)
+        if reason is not None:
+            raise RuleViolated(["body", "email"], reason, "value_error.duplicate")
+        invitation, token = self._new_invitation(
+            team, name, email, roles, actor, "single", correlation_id
+        )
+        return self._send(invitation, token)
+
+    def _cannot_invite(self, team: Team, email: str) -> str | None:
+        """Why this address cannot be invited now, if it cannot."""
+        identifier = invitation_id_for(team.id, email_hash(email))
+        try:
+            existing = self.invitation(identifier)
+        except NotFound:
+            return None
+        if existing.status == "accepted":
+            if existing.person_id in team.members:
+                return "the address belongs to a member of the team"
+            return "the address already accepted an invitation to the team"
+        if existing.is_open(self.clock()):
+            return "the address already has a pending invitation"
+        return None
+
+    def _new_invitation(
+        self,
+        team: Team,
+        name: str,
+        email: str,
+        roles: Iterable[str],
+        actor: UUID,
+        source: str,
+        correlation_id: UUID,
+    ) -> tuple[Invitation, str]:
+        """A new invitation, or a new token on one that was revoked or expired."""
+        token = new_token()
+        expires_at = self.clock() + timedelta(days=self.policy.invitation_days)
+        identifier = invitation_id_for(team.id, email_hash(email))
+        try:
+            invitation = self.invitation(identifier)
+        except NotFound:
+            invitation = Invitation.issue(
+                team_id=team.id,
+                email=email,
+                name=name,
+                roles=roles,
+                invited_by=actor,
+                token=token,
+                expires_at=expires_at,
+                source=source,
+                correlation_id=correlation_id,
+            )
+        else:
+            invitation.resend(token, expires_at, actor, correlation_id)
+        return invitation, token
+
+    def _message(self, invitation: Invitation, token: str) -> MailerMessage:
+        return MailerMessage(
+            invitation_id=invitation.id,
+            team_id=invitation.team_id,
+            email=invitation.email,
+            name=invitation.name,
+            link=f"{self.policy.public_url}/invitations/{invitation.id}?token={token}",
+            created_at=self.clock(),
+        )
+
+    def _send(self, invitation: Invitation, token: str) -> IssuedLink:
+        message = self._message(invitation, token)
+        self.save(invitation, mailer_messages=[message])
+        return IssuedLink(
+            invitation.id, invitation.version, message.link, invitation.expires_at
+        )
+
+    def import_invitees(
+        self, team_id: UUID, text: str, actor: UUID, correlation_id: UUID
+    ) -> list[RowOutcome]:
+        """Invite every acceptable row at once; say of every row what became of it."""
+        team = self.team(team_id)
+        team.require_coordinator(actor)
+        candidates, refusals = read_invitees(text, self.policy.max_csv_rows)
+        try:
+            invited = self._invite_all(team, candidates, actor, correlation_id)
+        except IntegrityError:
+            # Another invitation of one of these addresses committed meanwhile;
+            # nothing of this import was recorded, so checking again is safe.
+            logger.warning("invitee import for team %s collided; retrying", team_id)
+            invited = self._invite_all(team, candidates, actor, correlation_id)
+        return sorted(refusals + invited, key=lambda outcome: outcome.row)
+
+    def _invite_all(
+        self,
+        team: Team,
+        candidates: list[Invitee],
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> list[RowOutcome]:
+        outcomes, invitations, messages = [], [], []
+        for invitee in candidates:
+            reason = self._cannot_invite(team, invitee.email)
+            if reason is not None:
+                outcomes.append(RowOutcome(invitee.row, "rejected", reason))
+                continue
+            invitation, token = self._new_invitation(
+                team,
+                invitee.name,
+                invitee.email,
+                invitee.roles,
+                actor,
+                "csv",
+                correlation_id,
+            )
+            invitations.append(invitation)
+            messages.append(self._message(invitation, token))
+            outcomes.append(RowOutcome(invitee.row, "accepted", None, invitation.id))
+        self.save(*invitations, mailer_messages=messages)
+        return outcomes
+
+    def resend_invitation(
+        self,
+        invitation_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> IssuedLink:
+        invitation = self._fresh(
+            Invitation, "invitation", invitation_id, expected_version
+        )
+        self.team(invitation.team_id).require_coordinator(actor)
+        token = new_token()
+        expires_at = self.clock() + timedelta(days=self.policy.invitation_days)
+        invitation.resend(token, expires_at, actor, correlation_id)
+        return self._send(invitation, token)
+
+    def revoke_invitation(
+        self,
+        invitation_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Invitation:
+        invitation = self._fresh(
+            Invitation, "invitation", invitation_id, expected_version
+        )
+        self.team(invitation.team_id).require_coordinator(actor)
+        invitation.revoke(actor, correlation_id)
+        self.save(invitation)
+        return invitation
+
+    def accept_invitation(
+        self, invitation_id: UUID, token: str, person_id: UUID, correlation_id: UUID
+    ) -> Team:
+        """The invited person joins the team with the invitation's roles."""
+
+        def attempt() -> Team:
+            invitation = self.invitation(invitation_id)
+            team = self.team(invitation.team_id)
+            invitation.accept(token, person_id, self.clock(), correlation_id)
+            team.admit(person_id, invitation.roles, "invitation", None, correlation_id)
+            self.save(invitation, team)
+            return team
+
+        team_id = self.invitation(invitation_id).team_id
+        what = f"acceptance of invitation {invitation_id}"
+        return self._retried(team_id, what, attempt)
+
+    # Groups.
+
+    def create_group(
+        self,
+        team_id: UUID,
+        name: str,
+        member_ids: list[UUID],
+        suggestion_id: UUID | None,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> Group:
+        team = self.team(team_id)
+        team.require_coordinator(actor)
+        for index, person_id in enumerate(member_ids):
+            self._require_member(team, person_id, ["body", "member_ids", index])
+        origin = "manual" if suggestion_id is None else "suggestion"
+        group = Group(
+            team_id=team.id,
+            name=name,
+            member_ids=member_ids,
+            origin=origin,
+            suggestion_id=suggestion_id,
+            created_by=actor,
+            correlation_id=correlation_id,
+        )
+        self.save(group)
+        return group
+
+    @staticmethod
+    def _require_member(team: Team, person_id: UUID, field: list[str | int]) -> None:
+        if person_id not in team.members:
+            msg = f"{person_id} is not a member of the team"
+            raise RuleViolated(field, msg, "value_error.not_member")
+
+    def change_group(
+        self,
+        group_id: UUID,
+        change: Callable[[Group, Team], None],
+        actor: UUID,
+        expected_version: int | None,
+    ) -> Group:
+        """Apply a coordinator's change to a group: rename, archive, add, remove."""
+
+        def attempt() -> Group:
+            group = self._fresh(Group, "group", group_id, expected_version)
+            team = self.team(group.team_id)
+            team.require_coordinator(actor)
+            change(group, team)
+            self.save(group)
+            return group
+
+        return self._retried(group_id, f"group {group_id}", attempt)
+
+    def rename_group(
+        self,
+        group_id: UUID,
+        name: str,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Group:
+        return self.change_group(
+            group_id,
+            lambda group, _: group.rename(name, actor, correlation_id),
+            actor,
+            expected_version,
+        )
+
+    def archive_group(
+        self,
+        group_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Group:
+        return self.change_group(
+            group_id,
+            lambda group, _: group.archive(actor, correlation_id),
+            actor,
+            expected_version,
+        )
+
+    def add_to_group(
+        self,
+        group_id: UUID,
+        person_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Group:
+        def add(group: Group, team: Team) -> None:
+            self._require_member(team, person_id, ["body", "person_id"])
+            group.add(person_id, actor, correlation_id)
+
+        return self.change_group(group_id, add, actor, expected_version)
+
+    def remove_from_group(
+        self,
+        group_id: UUID,
+        person_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Group:
+        return self.change_group(
+            group_id,
+            lambda group, _: group.remove(person_id, actor, correlation_id),
+            actor,
+            expected_version,
+        )
+
+    # Mentorship requests.
+
+    def _mentor_home(self, team: Team, mentor_id: UUID, field: list[str]) -> Team:
+        """The team whose mentor this is: the team itself or a sharing member team."""
+        for home in [team, *map(self.team, team.sharing_teams())]:
+            member = home.members.get(mentor_id)
+            if member is not None and member.has("mentor"):
+                return home
+        msg = f"{mentor_id} is not a mentor of the team or its shared pool"
+        raise RuleViolated(field, msg, "value_error.not_mentor")
+
+    @staticmethod
+    def _expiry(team: Team, now: datetime) -> datetime:
+        return now + timedelta(hours=team.settings.request_expiry_hours)
+
+    # In a consortium the mentor may come from a consenting member team, but
+    # the mentee must be a mentee of the team the request names.
+    def request_mentorship(
+        self,
+        team_id: UUID,
+        mentee_id: UUID,
+        mentor_id: UUID,
+        message: str,
+        alternative_mentor_ids: list[UUID],
+        correlation_id: UUID,
+    ) -> Mentorship:
+        team = self.team(team_id)
+        team.require_role(mentee_id, "mentee", "X-Carrel-Member")
+        self._mentor_home(team, mentor_id, ["body", "mentor_id"])
+        for index, alternative in enumerate(alternative_mentor_ids):
+            field = ["body", "alternative_mentor_ids", str(index)]
+            self._mentor_home(team, alternative, field)
+        expires_at = self._expiry(team, self.clock())
+        mentorship = Mentorship.request(
+            team_id=team.id,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            message=message,
+            alternative_mentor_ids=alternative_mentor_ids,
+            expires_at=expires_at,
+            correlation_id=correlation_id,
+        )
+        deadline = (team.id, expires_at)
+        self.save(mentorship, request_deadlines={mentorship.id: deadline})
+        return mentorship
+
+    def accept_mentorship(
+        self,
+        mentorship_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        """Accept within the mentor's capacity; of racing accepts, one wins.
+
+        The loser of a race reloads and checks the capacity again; if the
+        mentorship itself changed meanwhile, that is a VersionConflict.
+        """
+        pinned = expected_version
+
+        def attempt() -> Mentorship:
+            nonlocal pinned
+            mentorship = self._fresh(Mentorship, "mentorship", mentorship_id, pinned)
+            pinned = mentorship.version
+            load = self._take_place(mentorship, actor, correlation_id)
+            self.save(mentorship, load, request_deadlines={mentorship.id: None})
+            return mentorship
+
+        mentor_id = self.mentorship(mentorship_id).mentor_id
+        what = f"accept of mentorship {mentorship_id}"
+        return self._retried(mentor_id, what, attempt)
+
+    def _take_place(
+        self, mentorship: Mentorship, actor: UUID, correlation_id: UUID
+    ) -> MentorLoad:
+        team = self.team(mentorship.team_id)
+        home = self._mentor_home(team, mentorship.mentor_id, ["mentor_id"])
+        load_id = mentor_load_id(home.id, mentorship.mentor_id)
+        try:
+            load = self._get(MentorLoad, "mentor load", load_id)
+        except NotFound:
+            load = MentorLoad(team_id=home.id, mentor_id=mentorship.mentor_id)
+        mentorship.accept(actor, load.id, correlation_id)
+        load.take(mentorship.id, home.capacity_of(mentorship.mentor_id))
+        return load
+
+    def decline_mentorship(
+        self,
+        mentorship_id: UUID,
+        actor: UUID,
+        reason: str,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        mentorship = self._fresh(
+            Mentorship, "mentorship", mentorship_id, expected_version
+        )
+        mentorship.decline(actor, reason, correlation_id)
+        self.save(mentorship, request_deadlines={mentorship.id: None})
+        return mentorship
+
+    def ask_for_information(
+        self,
+        mentorship_id: UUID,
+        actor: UUID,
+        question: str,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        mentorship = self._fresh(
+            Mentorship, "mentorship", mentorship_id, expected_version
+        )
+        mentorship.ask_for_information(actor, question, correlation_id)
+        self.save(mentorship, request_deadlines={mentorship.id: None})
+        return mentorship
+
+    def clarify_request(
+        self,
+        mentorship_id: UUID,
+        actor: UUID,
+        answer: str,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        mentorship = self._fresh(
+            Mentorship, "mentorship", mentorship_id, expected_version
+        )
+        expires_at = self._expiry(self.team(mentorship.team_id), self.clock())
+        mentorship.clarify(actor, answer, expires_at, correlation_id)
+        deadline = (mentorship.team_id, expires_at)
+        self.save(mentorship, request_deadlines={mentorship.id: deadline})
+        return mentorship
+
+    def expire_overdue_requests(
+        self, now: datetime | None = None, limit: int = 200
+    ) -> list[Mentorship]:
+        """Expire requests that waited past their team's limit; offer next choices."""
+        now = now or self.clock()
+        expired = []
+        for mentorship_id in self.side_tables.overdue_requests(now, limit):
+            try:
+                if self._expire_one(mentorship_id, now):
+                    expired.append(self.mentorship(mentorship_id))
+            except IntegrityError:
+                logger.warning(
+                    "mentorship %s changed while expiring; the next run sees it",
+                    mentorship_id,
+                )
+        return expired
+
+    def _expire_one(self, mentorship_id: UUID, now: datetime) -> bool:
+        mentorship = self.mentorship(mentorship_id)
+        if not mentorship.is_overdue(now):
+            self.save(request_deadlines={mentorship_id: None})
+            return False
+        correlation_id = uuid4()
+        following = mentorship.expire(
+            now, self._expiry(self.team(mentorship.team_id), now), correlation_id
+        )
+        deadlines: dict[UUID, tuple[UUID, datetime] | None] = {mentorship_id: None}
+        if following is not None:
+            deadlines[following.id] = (following.team_id, following.expires_at)
+        self.save(mentorship, following, request_deadlines=deadlines)
+        return True
+
+    # The pair's work.
+
+    def work_on(
+        self,
+        mentorship_id: UUID,
+        step: Callable[[Mentorship], None],
+        expected_version: int | None,
+    ) -> Mentorship:
+        """Record one step of the pair's work: a session, a goal, feedback."""
+
+        def attempt() -> Mentorship:
+            mentorship = self._fresh(
+                Mentorship, "mentorship", mentorship_id, expected_version
+            )
+            step(mentorship)
+            self.save(mentorship)
+            return mentorship
+
+        what = f"mentorship {mentorship_id}"
+        return self._retried(mentorship_id, what, attempt)
+
+    def log_session(
+        self,
+        mentorship_id: UUID,
+        held_on: date,
+        minutes: int,
+        notes: str,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> tuple[Mentorship, UUID]:
+        session_id = uuid4()
+        mentorship = self.work_on(
+            mentorship_id,
+            lambda m: m.log_session(
+                session_id, held_on, minutes, notes, actor, correlation_id
+            ),
+            expected_version,
+        )
+        return mentorship, session_id
+
+    def set_goal(
+        self,
+        mentorship_id: UUID,
+        title: str,
+        target_date: date | None,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> tuple[Mentorship, UUID]:
+        goal_id = uuid4()
+        mentorship = self.work_on(
+            mentorship_id,
+            lambda m: m.set_goal(goal_id, title, target_date, actor, correlation_id),
+            expected_version,
+        )
+        return mentorship, goal_id
+
+    def progress_goal(
+        self,
+        mentorship_id: UUID,
+        goal_id: UUID,
+        progress: int,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        return self.work_on(
+            mentorship_id,
+            lambda m: m.progress_goal(goal_id, progress, actor, correlation_id),
+            expected_version,
+        )
+
+    def give_feedback(
+        self,
+        mentorship_id: UUID,
+        rating: int,
+        comment: str,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        return self.work_on(
+            mentorship_id,
+            lambda m: m.give_feedback(rating, comment, actor, correlation_id),
+            expected_version,
+        )
+
+    def end_mentorship(
+        self,
+        mentorship_id: UUID,
+        outcome: str,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        """End or complete; the mentor's place is freed in the same save."""
+
+        def attempt() -> Mentorship:
+            mentorship = self._fresh(
+                Mentorship, "mentorship", mentorship_id, expected_version
+            )
+            team = self.team(mentorship.team_id)
+            by_coordinator = team.is_coordinator(actor)
+            mentorship.end(outcome, actor, by_coordinator, correlation_id)
+            load: MentorLoad | None = None
+            if mentorship.load_id is not None:
+                load = self._get(MentorLoad, "mentor load", mentorship.load_id)
+                load.release(mentorship.id)
+            self.save(mentorship, load)
+            return mentorship
+
+        mentor_id = self.mentorship(mentorship_id).mentor_id
+        what = f"end of mentorship {mentorship_id}"
+        return self._retried(mentor_id, what, attempt)
+
+    def mentorship_for(
+        self, mentorship_id: UUID, viewer: UUID
+    ) -> tuple[Mentorship, bool]:
+        """The mentorship and whether the viewer may read the pair's private words."""
+        mentorship = self.mentorship(mentorship_id)
+        if viewer in mentorship.pair():
+            return mentorship, True
+        if self.team(mentorship.team_id).is_coordinator(viewer):
+            return mentorship, False
+        raise NotPermitted("only the pair and the team's coordinators see sessions")
+
+    def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
+        return self.side_tables.mailer_messages(team_id)

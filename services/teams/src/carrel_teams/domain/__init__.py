@@ -1,0 +1,1 @@
+"""The teams domain: aggregates and the rules they keep, with no I/O."""

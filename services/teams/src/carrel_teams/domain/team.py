@@ -1,0 +1,438 @@
+"""A team: its programme settings, its members and their roles, its consortium."""
+
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from carrel_events.contracts.teams import ProgrammeSettings
+from eventsourcing.domain import Aggregate, event
+
+from carrel_teams.domain.errors import NotFound, NotPermitted, RuleViolated
+
+ROLES = ("coordinator", "mentor", "mentee")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person in the team; ``person_id`` is their profile id."""
+
+    person_id: UUID
+    roles: frozenset[str]
+    mentor_capacity: int | None
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def ordered_roles(roles: Iterable[str], field: str = "roles") -> list[str]:
+    """The roles, once each, in a stable order; refuse an empty or unknown role."""
+    chosen = set(roles)
+    unknown = chosen - set(ROLES)
+    if unknown:
+        msg = f"unknown role {sorted(unknown)[0]!r}; roles are {', '.join(ROLES)}"
+        raise RuleViolated([field], msg, "value_error.role")
+    if not chosen:
+        raise RuleViolated([field], "a member needs at least one role", "missing")
+    return [role for role in ROLES if role in chosen]
+
+
+class Team(Aggregate):
+    """A library, an association or a consortium that runs a programme."""
+
+    @staticmethod
+    def create_id(team_id: UUID) -> UUID:
+        return team_id
+
+    @event("TeamCreated")
+    def __init__(
+        self,
+        team_id: UUID,
+        name: str,
+        kind: str,
+        settings: dict[str, Any],
+        founded_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self._settings = settings
+        self.members: dict[UUID, Member] = {}
+        self.member_teams: dict[UUID, bool] = {}
+        self.join_requests: dict[UUID, list[str]] = {}
+        self._join_link: tuple[str, datetime] | None = None
+
+    @classmethod
+    def found(
+        cls,
+        team_id: UUID,
+        name: str,
+        kind: str,
+        settings: ProgrammeSettings,
+        founded_by: UUID,
+        correlation_id: UUID,
+    ) -> "Team":
+        """A new team whose founder is its first coordinator."""
+        team = cls(
+            team_id=team_id,
+            name=name,
+            kind=kind,
+            settings=settings.model_dump(mode="json"),
+            founded_by=founded_by,
+            correlation_id=correlation_id,
+        )
+        team._joined(
+            team_id=team_id,
+            person_id=founded_by,
+            roles=["coordinator"],
+            mentor_capacity=None,
+            via="founder",
+            admitted_by=None,
+            correlation_id=correlation_id,
+        )
+        return team
+
+    @property
+    def settings(self) -> ProgrammeSettings:
+        return ProgrammeSettings.model_validate(self._settings)
+
+    # Who may do what.
+
+    def member(self, person_id: UUID) -> Member:
+        try:
+            return self.members[person_id]
+        except KeyError:
+            raise NotFound("member", person_id) from None
+
+    def is_coordinator(self, person_id: UUID) -> bool:
+        found = self.members.get(person_id)
+        return found is not None and found.has("coordinator")
+
+    def require_coordinator(self, person_id: UUID) -> None:
+        if not self.is_coordinator(person_id):
+            raise NotPermitted("only a coordinator of the team may do this")
+
+    def require_role(self, person_id: UUID, role: str, field: str) -> Member:
+        found = self.members.get(person_id)
+        if found is None or not found.has(role):
+            msg = f"{person_id} is not a {role} of the team"
+            raise RuleViolated([field], msg, f"value_error.not_{role}")
+        return found
+
+    def capacity_of(self, person_id: UUID) -> int:
+        """The member's mentor capacity here, the team's default unless set."""
+        own = self.member(person_id).mentor_capacity
+        return self.settings.default_mentor_capacity if own is None else own
+
+    # Settings and consortium.
+
+    def change_settings(
+        self, settings: ProgrammeSettings, actor: UUID, correlation_id: UUID
+    ) -> None:
+        self.require_coordinator(actor)
+        self._settings_changed(
+            team_id=self.id,
+            settings=settings.model_dump(mode="json"),
+            changed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("TeamSettingsChanged")
+    def _settings_changed(
+        self,
+        team_id: UUID,
+        settings: dict[str, Any],
+        changed_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self._settings = settings
+
+    def add_member_team(
+        self, member_team_id: UUID, actor: UUID, correlation_id: UUID
+    ) -> None:
+        self.require_coordinator(actor)
+        if self.kind != "consortium":
+            msg = "only a consortium has member teams"
+            raise RuleViolated(["member_team_id"], msg, "value_error.not_consortium")
+        if member_team_id == self.id or member_team_id in self.member_teams:
+            msg = "the team is already part of this consortium"
+            raise RuleViolated(["member_team_id"], msg, "value_error.duplicate")
+        self._member_team_added(
+            team_id=self.id,
+            member_team_id=member_team_id,
+            added_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("ConsortiumMemberTeamAdded")
+    def _member_team_added(
+        self, team_id: UUID, member_team_id: UUID, added_by: UUID, correlation_id: UUID
+    ) -> None:
+        self.member_teams[member_team_id] = False
+
+    def record_consent(
+        self, member_team_id: UUID, consent: bool, actor: UUID, correlation_id: UUID
+    ) -> None:
+        """Record a member team's consent; its coordinator is checked by the caller."""
+        if member_team_id not in self.member_teams:
+            msg = "the team is not a member of this consortium"
+            raise RuleViolated(["member_team_id"], msg, "value_error.not_member_team")
+        if consent:
+            self._consent_given(
+                team_id=self.id,
+                member_team_id=member_team_id,
+                given_by=actor,
+                correlation_id=correlation_id,
+            )
+        else:
+            self._consent_withdrawn(
+                team_id=self.id,
+                member_team_id=member_team_id,
+                withdrawn_by=actor,
+                correlation_id=correlation_id,
+            )
+
+    @event("ConsortiumConsentGiven")
+    def _consent_given(
+        self, team_id: UUID, member_team_id: UUID, given_by: UUID, correlation_id: UUID
+    ) -> None:
+        self.member_teams[member_team_id] = True
+
+    @event("ConsortiumConsentWithdrawn")
+    def _consent_withdrawn(
+        self,
+        team_id: UUID,
+        member_team_id: UUID,
+        withdrawn_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self.member_teams[member_team_id] = False
+
+    def sharing_teams(self) -> list[UUID]:
+        """Member teams that consented to share their mentors."""
+        return [team for team, consent in self.member_teams.items() if consent]
+
+    # Membership.
+
+    def admit(
+        self,
+        person_id: UUID,
+        roles: Iterable[str],
+        via: str,
+        admitted_by: UUID | None,
+        correlation_id: UUID,
+    ) -> None:
+        if person_id in self.members:
+            msg = "the person is already a member of the team"
+            raise RuleViolated(["person_id"], msg, "value_error.already_member")
+        self._joined(
+            team_id=self.id,
+            person_id=person_id,
+            roles=ordered_roles(roles),
+            mentor_capacity=None,
+            via=via,
+            admitted_by=admitted_by,
+            correlation_id=correlation_id,
+        )
+
+    @event("MemberJoined")
+    def _joined(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        roles: list[str],
+        mentor_capacity: int | None,
+        via: str,
+        admitted_by: UUID | None,
+        correlation_id: UUID,
+    ) -> None:
+        self.members[person_id] = Member(person_id, frozenset(roles), mentor_capacity)
+        self.join_requests.pop(person_id, None)
+
+    def change_roles(
+        self, person_id: UUID, roles: Iterable[str], actor: UUID, correlation_id: UUID
+    ) -> None:
+        self.require_coordinator(actor)
+        chosen = ordered_roles(roles)
+        if "coordinator" not in chosen:
+            self._keep_a_coordinator(person_id, "roles")
+        self.member(person_id)
+        self._roles_changed(
+            team_id=self.id,
+            person_id=person_id,
+            roles=chosen,
+            changed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MemberRoleChanged")
+    def _roles_changed(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        roles: list[str],
+        changed_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        old = self.members[person_id]
+        self.members[person_id] = Member(
+            person_id, frozenset(roles), old.mentor_capacity
+        )
+
+    def set_mentor_capacity(
+        self,
+        person_id: UUID,
+        capacity: int | None,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        """Coordinators set anyone's capacity; a mentor sets their own."""
+        if actor != person_id:
+            self.require_coordinator(actor)
+        self.member(person_id)
+        self._capacity_changed(
+            team_id=self.id,
+            person_id=person_id,
+            mentor_capacity=capacity,
+            changed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MentorCapacityChanged")
+    def _capacity_changed(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        mentor_capacity: int | None,
+        changed_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        old = self.members[person_id]
+        self.members[person_id] = Member(person_id, old.roles, mentor_capacity)
+
+    def remove(self, person_id: UUID, actor: UUID, correlation_id: UUID) -> None:
+        """A member leaves, or a coordinator removes them."""
+        if actor != person_id:
+            self.require_coordinator(actor)
+        self.member(person_id)
+        self._keep_a_coordinator(person_id, "person_id")
+        self._left(
+            team_id=self.id,
+            person_id=person_id,
+            removed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MemberLeft")
+    def _left(
+        self, team_id: UUID, person_id: UUID, removed_by: UUID, correlation_id: UUID
+    ) -> None:
+        del self.members[person_id]
+
+    def _keep_a_coordinator(self, person_id: UUID, field: str) -> None:
+        others = [
+            member
+            for member in self.members.values()
+            if member.has("coordinator") and member.person_id != person_id
+        ]
+        if self.is_coordinator(person_id) and not others:
+            msg = "a team keeps at least one coordinator"
+            raise RuleViolated([field], msg, "value_error.last_coordinator")
+
+    # The join link, with the coordinator's approval.
+
+    def issue_join_link(
+        self,
+        token_hash: str,
+        expires_at: datetime,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self.require_coordinator(actor)
+        self._join_link_issued(
+            team_id=self.id,
+            token_hash=token_hash,
+            issued_by=actor,
+            expires_at=expires_at,
+            correlation_id=correlation_id,
+        )
+
+    @event("JoinLinkIssued")
+    def _join_link_issued(
+        self,
+        team_id: UUID,
+        token_hash: str,
+        issued_by: UUID,
+        expires_at: datetime,
+        correlation_id: UUID,
+    ) -> None:
+        self._join_link = (token_hash, expires_at)
+
+    def request_to_join(
+        self,
+        person_id: UUID,
+        token_hash: str,
+        roles: Iterable[str],
+        now: datetime,
+        correlation_id: UUID,
+    ) -> None:
+        self._check_join_link(token_hash, now)
+        chosen = ordered_roles(roles)
+        if "coordinator" in chosen:
+            msg = "a join link cannot make anyone a coordinator"
+            raise RuleViolated(["roles"], msg, "value_error.role")
+        if person_id in self.members or person_id in self.join_requests:
+            msg = "the person is already a member or waiting for approval"
+            raise RuleViolated(["person_id"], msg, "value_error.duplicate")
+        self._join_requested(
+            team_id=self.id,
+            person_id=person_id,
+            roles=chosen,
+            correlation_id=correlation_id,
+        )
+
+    def _check_join_link(self, token_hash: str, now: datetime) -> None:
+        if self._join_link is None:
+            raise RuleViolated(["token"], "the team has no join link", "value_error")
+        expected, expires_at = self._join_link
+        if not hmac.compare_digest(expected, token_hash):
+            msg = "the join link is not valid"
+            raise RuleViolated(["token"], msg, "value_error.token")
+        if now >= expires_at:
+            msg = "the join link has expired"
+            raise RuleViolated(["token"], msg, "value_error.expired")
+
+    @event("JoinRequested")
+    def _join_requested(
+        self, team_id: UUID, person_id: UUID, roles: list[str], correlation_id: UUID
+    ) -> None:
+        self.join_requests[person_id] = roles
+
+    def approve_join(self, person_id: UUID, actor: UUID, correlation_id: UUID) -> None:
+        self.require_coordinator(actor)
+        roles = self._waiting(person_id)
+        self.admit(person_id, roles, "join_link", actor, correlation_id)
+
+    def decline_join(self, person_id: UUID, actor: UUID, correlation_id: UUID) -> None:
+        self.require_coordinator(actor)
+        self._waiting(person_id)
+        self._join_declined(
+            team_id=self.id,
+            person_id=person_id,
+            declined_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    def _waiting(self, person_id: UUID) -> list[str]:
+        try:
+            return self.join_requests[person_id]
+        except KeyError:
+            raise NotFound("join request of", person_id) from None
+
+    @event("JoinDeclined")
+    def _join_declined(
+        self, team_id: UUID, person_id: UUID, declined_by: UUID, correlation_id: UUID
+    ) -> None:
+        del self.join_requests[person_id]

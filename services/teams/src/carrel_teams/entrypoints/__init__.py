@@ -1,0 +1,1 @@
+"""Ways into the teams service: the HTTP app and the outbox relay."""

@@ -1,0 +1,1 @@
+"""The HTTP API of the teams service, one router per part of the domain."""

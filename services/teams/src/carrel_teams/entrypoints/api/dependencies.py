@@ -1,0 +1,52 @@
+"""What every route needs: the application, the acting member, the request id."""
+
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel, ConfigDict
+
+from carrel_teams.application import TeamsApplication
+
+
+def teams_application(request: Request) -> TeamsApplication:
+    application: TeamsApplication = request.app.state.teams
+    return application
+
+
+def correlation_id(
+    x_request_id: Annotated[str | None, Header()] = None,
+) -> UUID:
+    """The gateway's request id as the events' correlation id, or a new one."""
+    try:
+        return UUID(x_request_id) if x_request_id else uuid4()
+    except ValueError:
+        return uuid4()
+
+
+def acting_member(x_carrel_member: Annotated[UUID, Header()]) -> UUID:
+    """The member the gateway authenticated; its profile id."""
+    return x_carrel_member
+
+
+Teams = Annotated[TeamsApplication, Depends(teams_application)]
+Actor = Annotated[UUID, Depends(acting_member)]
+Correlation = Annotated[UUID, Depends(correlation_id)]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Versioned(Body):
+    expected_version: int | None = None
+    """The version the client read; a different stored version answers 409."""
+
+
+class Recorded(BaseModel):
+    """What a command changed, and the version it is at now."""
+
+    id: UUID
+    version: int

@@ -1,0 +1,333 @@
+"""Mentorships: the request and its answer, then sessions, goals and feedback."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from carrel_events.contracts.common import LongText, ShortText
+from carrel_events.contracts.teams import MentorshipOutcome
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from carrel_teams.domain.mentorship import MAX_ALTERNATIVES, Mentorship
+from carrel_teams.entrypoints.api.dependencies import (
+    Actor,
+    Body,
+    Correlation,
+    Recorded,
+    Teams,
+    Versioned,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["mentorships"])
+
+
+class MentorshipRequest(Body):
+    mentor_id: UUID
+    message: LongText = Field(min_length=1)
+    alternative_mentor_ids: list[UUID] = Field(
+        default_factory=list, max_length=MAX_ALTERNATIVES
+    )
+    """Further mentors, in order, asked one by one if a request expires."""
+
+
+class Decline(Versioned):
+    reason: ShortText = Field(min_length=1)
+
+
+class Question(Versioned):
+    question: LongText = Field(min_length=1)
+
+
+class Answer(Versioned):
+    answer: LongText = Field(min_length=1)
+
+
+class SessionLog(Versioned):
+    held_on: date
+    minutes: int = Field(ge=1, le=24 * 60)
+    notes: LongText = ""
+    """Seen by the mentor and the mentee alone."""
+
+
+class GoalCreate(Versioned):
+    title: ShortText = Field(min_length=1)
+    target_date: date | None = None
+
+
+class GoalProgress(Versioned):
+    progress: int = Field(ge=0, le=100)
+
+
+class FeedbackCreate(Versioned):
+    rating: int = Field(ge=1, le=5)
+    comment: LongText = ""
+
+
+class Ending(Versioned):
+    outcome: MentorshipOutcome
+
+
+class GoalView(BaseModel):
+    goal_id: UUID
+    title: str
+    target_date: date | None
+    progress: int
+
+
+class MentorshipView(BaseModel):
+    id: UUID
+    version: int
+    team_id: UUID
+    mentee_id: UUID
+    mentor_id: UUID
+    status: str
+    choice: int
+    expires_at: datetime
+    message: str | None
+    """The request's words, the question and the answer: for the pair only."""
+    question: str | None
+    answer: str | None
+    decline_reason: str | None
+    next_mentorship_id: UUID | None
+    goals: list[GoalView]
+    outcome: str | None
+
+
+class SessionView(BaseModel):
+    session_id: UUID
+    held_on: date
+    minutes: int
+    logged_by: UUID
+    notes: str | None
+    """None unless the reader is the mentor or the mentee."""
+
+
+class Created(Recorded):
+    created_id: UUID
+    """The session's or goal's own id."""
+
+
+def recorded(mentorship: Mentorship) -> Recorded:
+    return Recorded(id=mentorship.id, version=mentorship.version)
+
+
+def mentorship_view(mentorship: Mentorship, private: bool) -> MentorshipView:
+    return MentorshipView(
+        id=mentorship.id,
+        version=mentorship.version,
+        team_id=mentorship.team_id,
+        mentee_id=mentorship.mentee_id,
+        mentor_id=mentorship.mentor_id,
+        status=mentorship.status,
+        choice=mentorship.choice,
+        expires_at=mentorship.expires_at,
+        message=mentorship.message if private else None,
+        question=mentorship.question if private else None,
+        answer=mentorship.answer if private else None,
+        decline_reason=mentorship.decline_reason,
+        next_mentorship_id=mentorship.next_mentorship_id,
+        goals=[
+            GoalView.model_validate(g, from_attributes=True)
+            for g in mentorship.goals.values()
+        ],
+        outcome=mentorship.outcome,
+    )
+
+
+@router.post("/teams/{team_id}/mentorships", status_code=status.HTTP_201_CREATED)
+def request_mentorship(
+    team_id: UUID,
+    body: MentorshipRequest,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Ask a mentor, with a message; the acting member is the mentee."""
+    mentorship = teams.request_mentorship(
+        team_id,
+        actor,
+        body.mentor_id,
+        body.message,
+        body.alternative_mentor_ids,
+        correlation,
+    )
+    return recorded(mentorship)
+
+
+@router.get("/mentorships/{mentorship_id}")
+def read_mentorship(mentorship_id: UUID, teams: Teams, actor: Actor) -> MentorshipView:
+    """A mentorship, for its pair and the team's coordinators."""
+    mentorship, private = teams.mentorship_for(mentorship_id, actor)
+    return mentorship_view(mentorship, private)
+
+
+@router.post("/mentorships/{mentorship_id}/accept")
+def accept(
+    mentorship_id: UUID,
+    body: Versioned,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Accept a request; only the mentor it names, and never past capacity."""
+    mentorship = teams.accept_mentorship(
+        mentorship_id, actor, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
+@router.post("/mentorships/{mentorship_id}/decline")
+def decline(
+    mentorship_id: UUID,
+    body: Decline,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Decline a request with a reason; only the mentor it names."""
+    mentorship = teams.decline_mentorship(
+        mentorship_id, actor, body.reason, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
+@router.post("/mentorships/{mentorship_id}/information-requests")
+def ask_for_information(
+    mentorship_id: UUID,
+    body: Question,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Ask the mentee for more information before answering."""
+    mentorship = teams.ask_for_information(
+        mentorship_id, actor, body.question, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
+@router.post("/mentorships/{mentorship_id}/clarification")
+def clarify(
+    mentorship_id: UUID,
+    body: Answer,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Answer the mentor's question; the request waits afresh."""
+    mentorship = teams.clarify_request(
+        mentorship_id, actor, body.answer, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
+@router.post(
+    "/mentorships/{mentorship_id}/sessions", status_code=status.HTTP_201_CREATED
+)
+def log_session(
+    mentorship_id: UUID,
+    body: SessionLog,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Created:
+    """Log a session of the pair, with private notes."""
+    mentorship, session_id = teams.log_session(
+        mentorship_id,
+        body.held_on,
+        body.minutes,
+        body.notes,
+        actor,
+        body.expected_version,
+        correlation,
+    )
+    return Created(id=mentorship.id, version=mentorship.version, created_id=session_id)
+
+
+@router.get("/mentorships/{mentorship_id}/sessions")
+def list_sessions(mentorship_id: UUID, teams: Teams, actor: Actor) -> list[SessionView]:
+    """The pair's sessions; notes only for the mentor and the mentee."""
+    mentorship, private = teams.mentorship_for(mentorship_id, actor)
+    return [
+        SessionView(
+            session_id=session.session_id,
+            held_on=session.held_on,
+            minutes=session.minutes,
+            logged_by=session.logged_by,
+            notes=session.notes if private else None,
+        )
+        for session in mentorship.sessions
+    ]
+
+
+@router.post("/mentorships/{mentorship_id}/goals", status_code=status.HTTP_201_CREATED)
+def set_goal(
+    mentorship_id: UUID,
+    body: GoalCreate,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Created:
+    """Set a goal of the mentorship."""
+    mentorship, goal_id = teams.set_goal(
+        mentorship_id,
+        body.title,
+        body.target_date,
+        actor,
+        body.expected_version,
+        correlation,
+    )
+    return Created(id=mentorship.id, version=mentorship.version, created_id=goal_id)
+
+
+@router.put("/mentorships/{mentorship_id}/goals/{goal_id}/progress")
+def progress_goal(
+    mentorship_id: UUID,
+    goal_id: UUID,
+    body: GoalProgress,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Report how far a goal has come, in percent."""
+    mentorship = teams.progress_goal(
+        mentorship_id, goal_id, body.progress, actor, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
+@router.post(
+    "/mentorships/{mentorship_id}/feedback", status_code=status.HTTP_201_CREATED
+)
+def give_feedback(
+    mentorship_id: UUID,
+    body: FeedbackCreate,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Give feedback as the mentor or the mentee."""
+    mentorship = teams.give_feedback(
+        mentorship_id,
+        body.rating,
+        body.comment,
+        actor,
+        body.expected_version,
+        correlation,
+    )
+    return recorded(mentorship)
+
+
+@router.post("/mentorships/{mentorship_id}/end")
+def end(
+    mentorship_id: UUID,
+    body: Ending,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """End or complete the mentorship; the mentor's place is freed."""
+    mentorship = teams.end_mentorship(
+        mentorship_id, body.outcome, actor, body.expected_version, correlation
+    )
+    return recorded(mentorship)

@@ -1,0 +1,37 @@
+"""Settings of the teams service, from ``CARREL_`` environment variables."""
+
+from carrel_events.settings import StackSettings, eventsourcing_env
+
+from carrel_teams.application import TeamsPolicy
+
+
+class TeamsSettings(StackSettings):
+    """Where the teams service keeps its events, and how it serves."""
+
+    teams_database: str = "carrel_teams"
+    teams_schema: str = ""
+    """A PostgreSQL schema inside the database; empty means ``public``."""
+    teams_host: str = "127.0.0.1"
+    teams_port: int = 8102
+    teams_public_url: str = "http://127.0.0.1:8102"
+    """The address in invitation and join links."""
+    invitation_days: int = 14
+    join_link_days: int = 30
+    max_csv_rows: int = 5000
+    max_body_bytes: int = 2_000_000
+    expiry_interval_seconds: float = 60.0
+    """How often overdue mentorship requests are expired; 0 turns it off."""
+
+    def application_env(self) -> dict[str, str]:
+        env = eventsourcing_env(self.pg_dsn, self.teams_database)
+        if self.teams_schema:
+            env["POSTGRES_SCHEMA"] = self.teams_schema
+        return env
+
+    def policy(self) -> TeamsPolicy:
+        return TeamsPolicy(
+            public_url=self.teams_public_url.rstrip("/"),
+            invitation_days=self.invitation_days,
+            join_link_days=self.join_link_days,
+            max_csv_rows=self.max_csv_rows,
+        )

@@ -1,0 +1,222 @@
+"""Teams, members, settings and groups through HTTP, on the real PostgreSQL."""
+
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from carrel_teams.application import TeamsApplication
+from carrel_teams.testing import ApiProgramme, as_member
+from fastapi import FastAPI
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_team_is_created_and_read_back(client: httpx.Client) -> None:
+    founder = uuid4()
+    created = client.post(
+        "/api/v1/teams",
+        json={"name": "Valley Association", "kind": "association"},
+        headers=as_member(founder),
+    )
+
+    team = client.get(f"/api/v1/teams/{created.json()['id']}").json()
+    members = client.get(f"/api/v1/teams/{team['id']}/members").json()
+
+    assert created.status_code == 201
+    assert (team["name"], team["kind"], team["version"]) == (
+        "Valley Association",
+        "association",
+        2,
+    )
+    assert members == [
+        {"person_id": str(founder), "roles": ["coordinator"], "mentor_capacity": 2}
+    ]
+
+
+def test_bad_input_names_the_field_and_the_rule(client: httpx.Client) -> None:
+    answer = client.post(
+        "/api/v1/teams",
+        json={"name": "X", "kind": "club", "surplus": 1},
+        headers=as_member(uuid4()),
+    )
+
+    assert answer.status_code == 422
+    problems = {tuple(p["loc"]): p["type"] for p in answer.json()["detail"]}
+    assert problems[("body", "kind")] == "literal_error"
+    assert problems[("body", "surplus")] == "extra_forbidden"
+
+
+def test_a_cohort_without_dates_is_refused(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    answer = client.put(
+        f"/api/v1/teams/{api_programme.team_id}/settings",
+        json={"settings": {"mode": "cohort"}},
+        headers=as_member(api_programme.coordinator),
+    )
+
+    assert answer.status_code == 422
+    assert "cohort needs" in answer.json()["detail"][0]["msg"]
+
+
+def test_a_domain_rule_answers_422_in_the_same_shape(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    answer = client.delete(
+        f"/api/v1/teams/{api_programme.team_id}/members/{api_programme.coordinator}",
+        headers=as_member(api_programme.coordinator),
+    )
+
+    assert answer.status_code == 422
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["person_id"]
+    assert problem["type"] == "value_error.last_coordinator"
+
+
+def test_only_a_coordinator_changes_settings_and_a_stale_version_gets_409(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    url = f"/api/v1/teams/{api_programme.team_id}/settings"
+    version = client.get(f"/api/v1/teams/{api_programme.team_id}").json()["version"]
+    change = {"settings": {"request_expiry_hours": 48}, "expected_version": version}
+
+    by_mentor = client.put(
+        url, json=change, headers=as_member(api_programme.mentors[0])
+    )
+    by_coordinator = client.put(
+        url, json=change, headers=as_member(api_programme.coordinator)
+    )
+    again = client.put(url, json=change, headers=as_member(api_programme.coordinator))
+
+    assert by_mentor.status_code == 403
+    assert by_coordinator.status_code == 200
+    assert by_coordinator.json()["version"] == version + 1
+    assert again.status_code == 409
+
+
+def test_a_request_without_the_member_header_is_refused(client: httpx.Client) -> None:
+    answer = client.post("/api/v1/teams", json={"name": "X", "kind": "library"})
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["header", "x-carrel-member"]
+
+
+def test_an_unknown_team_is_404(client: httpx.Client) -> None:
+    assert client.get(f"/api/v1/teams/{uuid4()}").status_code == 404
+
+
+def test_an_oversized_body_is_413(client: httpx.Client) -> None:
+    answer = client.post(
+        "/api/v1/teams",
+        content=b"x" * 300_000,
+        headers=as_member(uuid4()) | {"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 413
+
+
+def test_a_mentor_sets_their_own_capacity(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    mentor = api_programme.mentors[0]
+    url = f"/api/v1/teams/{api_programme.team_id}/members/{mentor}/mentor-capacity"
+
+    answer = client.put(url, json={"mentor_capacity": 4}, headers=as_member(mentor))
+    members = client.get(f"/api/v1/teams/{api_programme.team_id}/members").json()
+
+    assert answer.status_code == 200
+    assert {m["person_id"]: m["mentor_capacity"] for m in members}[str(mentor)] == 4
+
+
+def test_the_join_link_waits_for_approval(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    team_url = f"/api/v1/teams/{api_programme.team_id}"
+    coordinator, person = as_member(api_programme.coordinator), uuid4()
+    link = client.post(f"{team_url}/join-link", headers=coordinator).json()["link"]
+    token = link.rsplit("token=", 1)[1]
+
+    asked = client.post(
+        f"{team_url}/join-requests",
+        json={"token": token, "roles": ["mentee"]},
+        headers=as_member(person),
+    )
+    waiting = client.get(team_url).json()["join_requests"]
+    approved = client.post(
+        f"{team_url}/join-requests/{person}/approve", headers=coordinator
+    )
+    members = client.get(f"{team_url}/members").json()
+
+    assert asked.status_code == 201 and waiting == [str(person)]
+    assert approved.status_code == 200
+    assert str(person) in {m["person_id"] for m in members}
+
+
+def test_groups_are_formed_renamed_and_archived_by_coordinators(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    coordinator = as_member(api_programme.coordinator)
+    mentee, mentor = api_programme.mentees[0], api_programme.mentors[0]
+    created = client.post(
+        f"/api/v1/teams/{api_programme.team_id}/groups",
+        json={
+            "name": "Rural libraries",
+            "member_ids": [str(mentee)],
+            "suggestion_id": str(uuid4()),
+        },
+        headers=coordinator,
+    )
+    url = f"/api/v1/groups/{created.json()['id']}"
+
+    stranger = client.post(
+        f"{url}/members", json={"person_id": str(uuid4())}, headers=coordinator
+    )
+    added = client.post(
+        f"{url}/members", json={"person_id": str(mentor)}, headers=coordinator
+    )
+    renamed = client.put(
+        f"{url}/name", json={"name": "Small libraries"}, headers=coordinator
+    )
+    archived = client.post(f"{url}/archive", json={}, headers=coordinator)
+    refused = client.put(f"{url}/name", json={"name": "Later"}, headers=coordinator)
+    group = client.get(url).json()
+
+    assert created.status_code == 201 and stranger.status_code == 422
+    assert added.status_code == renamed.status_code == archived.status_code == 200
+    assert refused.status_code == 422
+    assert group["origin"] == "suggestion" and group["archived"] is True
+    assert group["name"] == "Small libraries"
+    assert group["member_ids"] == [str(mentee), str(mentor)]
+
+
+def test_only_coordinators_form_groups(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    answer = client.post(
+        f"/api/v1/teams/{api_programme.team_id}/groups",
+        json={"name": "Mine"},
+        headers=as_member(api_programme.mentees[0]),
+    )
+
+    assert answer.status_code == 403
+
+
+def test_the_service_reports_itself_live_and_ready(client: httpx.Client) -> None:
+    assert client.get("/health/live").json() == {"status": "live"}
+    assert client.get("/health/ready").json() == {"status": "ready"}
+
+
+def test_the_request_id_becomes_the_events_correlation_id(
+    client: httpx.Client, app: FastAPI
+) -> None:
+    request_id = uuid4()
+    created = client.post(
+        "/api/v1/teams",
+        json={"name": "Harbour Library", "kind": "library"},
+        headers=as_member(uuid4()) | {"X-Request-Id": str(request_id)},
+    )
+    teams: TeamsApplication = app.state.teams
+
+    events = list(teams.events.get(UUID(created.json()["id"])))
+
+    assert {vars(e)["correlation_id"] for e in events} == {request_id}
