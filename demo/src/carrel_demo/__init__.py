@@ -1,0 +1,1 @@
+"""Carrel at work on real data: a supervisor for every service, and the loader."""
