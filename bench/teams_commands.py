@@ -6,46 +6,35 @@ builds a team (mentors and mentees invited and joined; not timed), then runs
 mentorships end to end from C concurrent clients: a mentee requests a random
 mentor, the mentor accepts, the pair logs a session and the mentor ends it.
 Each of those is one timed command, N in all. Accepts of the same mentor may
-collide on the mentor's load; the service re-reads and retries them.
+collide on the mentor's load; the service re-reads and retries them. The
+figures are printed and written to ``bench/results/teams_commands.json``.
 
-    .venv/bin/python bench/teams_commands.py [--quick] [-n N] [-c C]
+    .venv/bin/python -m bench.teams_commands [--quick] [-n N] [-c C]
 
-Needs the local stack's PostgreSQL (``CARREL_PG_DSN``).
+Run it from the repository root. Needs the local stack's PostgreSQL
+(``CARREL_PG_DSN``).
 """
 
-import argparse
 import asyncio
-import os
 import random
-import socket
-import statistics
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import psycopg
 from carrel_teams.settings import TeamsSettings
-from psycopg import sql
 
-DATABASE = "carrel_test"
+from bench import harness
+
 STEPS_PER_MENTORSHIP = 4
-
-
-@dataclass
-class Tally:
-    latencies: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    """The status and the command's last path word, e.g. ``409 accept``."""
+# The expiry sweep would add its own writes to the timed ones.
+NO_EXPIRY_SWEEP = {"CARREL_EXPIRY_INTERVAL_SECONDS": "0"}
 
 
 @dataclass(frozen=True)
 class Team:
+    """The team the mentorships run in, with the ids of its people."""
+
     team_id: str
     coordinator: str
     mentors: list[str]
@@ -53,73 +42,14 @@ class Team:
 
 
 def member(person: str) -> dict[str, str]:
+    """The header that names who is acting."""
     return {"X-Carrel-Member": person}
-
-
-@contextmanager
-def fresh_schema(pg_dsn: str) -> Iterator[str]:
-    schema = f"bench_teams_{uuid.uuid4().hex[:10]}"
-    dsn = f"{pg_dsn.rstrip('/')}/{DATABASE}"
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        yield schema
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(schema)
-                )
-            )
-
-
-@contextmanager
-def running_service(schema: str) -> Iterator[str]:
-    """The teams API in its own uvicorn process; yields its base URL."""
-    port = free_port()
-    env = os.environ | {
-        "CARREL_TEAMS_DATABASE": DATABASE,
-        "CARREL_TEAMS_SCHEMA": schema,
-        "CARREL_TEAMS_PORT": str(port),
-        "CARREL_EXPIRY_INTERVAL_SECONDS": "0",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "carrel_teams.entrypoints.http"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_ready(base_url)
-        yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_ready(base_url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/health/ready").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the teams service did not become ready")
 
 
 async def build_team(
     http: httpx.AsyncClient, mentors: int, mentees: int, concurrency: int
 ) -> Team:
+    """A library team with ``mentors`` mentors and ``mentees`` mentees joined."""
     coordinator = str(uuid.uuid4())
     created = await http.post(
         "/api/v1/teams",
@@ -148,6 +78,7 @@ async def build_team(
 async def invite_and_accept(
     http: httpx.AsyncClient, team_id: str, coordinator: str, role: str
 ) -> str:
+    """A new person invited in ``role`` who accepts; their member id."""
     person = str(uuid.uuid4())
     invited = await http.post(
         f"/api/v1/teams/{team_id}/invitations",
@@ -165,95 +96,62 @@ async def invite_and_accept(
     return person
 
 
-async def timed(
-    tally: Tally, send: Any, url: str, body: dict[str, Any], person: str
-) -> dict[str, Any] | None:
-    started = time.perf_counter()
-    answer = await send(url, json=body, headers=member(person))
-    tally.latencies.append(time.perf_counter() - started)
-    if answer.status_code not in (200, 201):
-        tally.failures.append(f"{answer.status_code} {url.rsplit('/', 1)[1]}")
-        return None
-    result: dict[str, Any] = answer.json()
-    return result
-
-
 async def one_mentorship(
-    http: httpx.AsyncClient, team: Team, index: int, tally: Tally
+    http: httpx.AsyncClient, team: Team, index: int, tally: harness.Tally
 ) -> None:
+    """Request, accept, one session, end: four timed commands, fewer on refusal."""
     rng = random.Random(index)
     mentor, mentee = rng.choice(team.mentors), rng.choice(team.mentees)
-    asked = await timed(
-        tally,
-        http.post,
+    asked = await tally.send(
+        http,
+        "POST",
         f"/api/v1/teams/{team.team_id}/mentorships",
-        {"mentor_id": mentor, "message": "Would you mentor me?"},
         mentee,
+        {"mentor_id": mentor, "message": "Would you mentor me?"},
     )
-    if asked is None:
+    if not asked.is_success:
         return
-    url = f"/api/v1/mentorships/{asked['id']}"
-    steps: list[tuple[str, dict[str, Any], str]] = [
-        (f"{url}/accept", {}, mentor),
-        (f"{url}/sessions", {"held_on": "2026-03-03", "minutes": 45}, mentee),
-        (f"{url}/end", {"outcome": "completed"}, mentor),
+    url = f"/api/v1/mentorships/{asked.json()['id']}"
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        (f"{url}/accept", mentor, {}),
+        (f"{url}/sessions", mentee, {"held_on": "2026-03-03", "minutes": 45}),
+        (f"{url}/end", mentor, {"outcome": "completed"}),
     ]
-    for step_url, body, person in steps:
-        if await timed(tally, http.post, step_url, body, person) is None:
+    for step_url, person, body in steps:
+        if not (await tally.send(http, "POST", step_url, person, body)).is_success:
             return
 
 
 async def drive(
     base_url: str, total: int, concurrency: int, mentors: int, mentees: int
-) -> None:
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+) -> harness.Tally:
+    """Builds the team (not timed), then times ``total`` mentorship commands."""
+    tally = harness.Tally()
+    async with harness.client(base_url, concurrency) as http:
         team = await build_team(http, mentors, mentees, concurrency)
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for index in range(total // STEPS_PER_MENTORSHIP):
-            queue.put_nowait(index)
-        tally = Tally()
 
-        async def worker() -> None:
-            while not queue.empty():
-                await one_mentorship(http, team, queue.get_nowait(), tally)
+        async def mentorship(index: int) -> None:
+            await one_mentorship(http, team, index, tally)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    report(concurrency, mentors, mentees, elapsed, tally)
-
-
-def report(
-    concurrency: int, mentors: int, mentees: int, elapsed: float, tally: Tally
-) -> None:
-    ordered = sorted(tally.latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(
-        f"teams commands: N={len(ordered)} concurrency={concurrency} "
-        f"mentors={mentors} mentees={mentees} cores={os.cpu_count()} "
-        "(server and client on the same machine)"
-    )
-    print(
-        f"  {len(ordered) / elapsed:.0f} commands/s, median "
-        f"{statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-        f"failures {len(tally.failures)} {sorted(set(tally.failures))}"
-    )
+        rounds = total // STEPS_PER_MENTORSHIP
+        await tally.run_rounds(rounds, concurrency, mentorship)
+    return tally
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tiny run")
-    parser.add_argument("-n", "--commands", type=int, default=4000)
-    parser.add_argument("-c", "--concurrency", type=int, default=16)
+    """Runs the benchmark with the sizes of the command line."""
+    parser = harness.command_line(__doc__.splitlines()[0], commands=4000)
     parser.add_argument("--mentors", type=int, default=40)
     parser.add_argument("--mentees", type=int, default=200)
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.commands, arguments.mentors, arguments.mentees = 200, 10, 20
-    settings = TeamsSettings()
-    with fresh_schema(settings.pg_dsn) as schema, running_service(schema) as url:
-        asyncio.run(
+    pg_dsn = TeamsSettings().pg_dsn
+    with (
+        harness.scratch_schema(pg_dsn, "teams") as schema,
+        harness.running_service("teams", schema, NO_EXPIRY_SWEEP) as url,
+    ):
+        tally = asyncio.run(
             drive(
                 url,
                 arguments.commands,
@@ -262,6 +160,9 @@ def main() -> None:
                 arguments.mentees,
             )
         )
+    setup = {"mentors": arguments.mentors, "mentees": arguments.mentees}
+    result = harness.figures("teams_commands", tally, setup, arguments.quick)
+    harness.report("teams commands", result)
 
 
 if __name__ == "__main__":
