@@ -33,7 +33,14 @@ reset: ## Stop the local stack and wipe its data
 status: ## Say which servers of the local stack run
 	$(STACK) status
 
-test: up ## Run every test against the real stack (starts it when needed)
+run: up ## Start every service on the stack, load real data, say where to look
+	$(WITH_STACK) $(PY) -m carrel_demo
+
+# The browser tests drive Debian's Chromium, never a browser Playwright downloads.
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: up /usr/bin/chromium ## Run every test against the real stack (starts it when needed)
 	$(WITH_STACK) $(PY) -m pytest
 
 test-unit: install ## Run the tests that need no server

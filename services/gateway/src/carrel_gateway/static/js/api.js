@@ -1,0 +1,115 @@
+// Talking to the gateway's API from a page, and showing what it says.
+
+export const page = document.body.dataset;
+export const teamId = page.teamId;
+export const memberId = page.memberId;
+export const roles = (page.roles || "").split(" ").filter(Boolean);
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(typeof detail === "string" ? detail : `request refused (${status})`);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+// A call as the signed-in member; the header tells the gateway a page sent it.
+export async function api(path, { method = "GET", body, form } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-Requested-With"] = "carrel";
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const answer = await fetch(`/api/v1${path}`, {
+    method, headers, body: payload, credentials: "same-origin",
+  });
+  const text = await answer.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (!answer.ok) throw new ApiError(answer.status, data && data.detail !== undefined ? data.detail : data);
+  return data;
+}
+
+export const teamApi = (path, options) => api(`/teams/${teamId}${path}`, options);
+
+// Build an element; strings become text nodes, never HTML.
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll("[aria-invalid]").forEach((f) => f.removeAttribute("aria-invalid"));
+  form.querySelectorAll(".error").forEach((e) => { e.textContent = ""; });
+  const general = form.querySelector(".form-error");
+  if (general) general.textContent = "";
+}
+
+// Put each refusal next to its field (the field's error holder is "<id>-error",
+// tied to the field by aria-describedby); what fits no field goes on top.
+export function showErrors(form, error) {
+  clearErrors(form);
+  const general = form.querySelector(".form-error");
+  const problems = Array.isArray(error.detail) ? error.detail : [{ loc: [], msg: error.message }];
+  let first = null;
+  for (const problem of problems) {
+    const field = fieldFor(form, problem.loc || []);
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      const holder = document.getElementById(`${field.id}-error`);
+      if (holder) holder.textContent = problem.msg;
+      first = first || field;
+    } else if (general) {
+      general.textContent = [general.textContent, problem.msg].filter(Boolean).join(" ");
+    }
+  }
+  (first || general)?.focus?.();
+}
+
+function fieldFor(form, loc) {
+  for (let i = loc.length - 1; i >= 0; i -= 1) {
+    if (typeof loc[i] !== "string") continue;
+    const field = form.querySelector(`[name="${CSS.escape(loc[i])}"]`);
+    if (field) return field;
+  }
+  return null;
+}
+
+export function say(message) {
+  const status = document.getElementById("live-status");
+  if (status) status.textContent = message;
+}
+
+// Server-sent events of the team: call onChange for every change announced.
+export function live(onChange) {
+  if (!teamId || !window.EventSource) return null;
+  const source = new EventSource(`/api/v1/teams/${teamId}/stream`);
+  const handle = (event) => {
+    let data = null;
+    try { data = JSON.parse(event.data); } catch { data = event.data; }
+    onChange(event.type, data);
+  };
+  source.onmessage = handle;
+  for (const name of LIVE_EVENT_NAMES) source.addEventListener(name, handle);
+  source.onopen = () => { document.body.dataset.live = "open"; say("Live updates on"); };
+  source.onerror = () => { document.body.dataset.live = "retrying"; say("Live updates reconnecting…"); };
+  return source;
+}
+
+// The stream names its events; these are the names the pages react to.
+const LIVE_EVENT_NAMES = ["change", "changed", "dashboard", "activity", "member",
+  "mentorship", "profile", "group", "resource", "pairing", "update"];
+
+export const formData = (form) => Object.fromEntries(new FormData(form).entries());

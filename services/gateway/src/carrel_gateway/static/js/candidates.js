@@ -1,0 +1,58 @@
+// My ranked mentor candidates, with reasons, and a button to ask one.
+import { ApiError, clearErrors, el, live, say, showErrors, teamApi } from "./api.js";
+import { listOf } from "./lists.js";
+
+const list = document.getElementById("candidates");
+const dialog = document.getElementById("request-dialog");
+const form = document.getElementById("request");
+
+function reasonText(reason) {
+  if (typeof reason === "string") return reason;
+  return reason.text || reason.label || reason.reason || reason.kind || JSON.stringify(reason);
+}
+
+async function load() {
+  try {
+    const answer = await teamApi("/candidates");
+    const candidates = listOf(answer, "candidates", "items", "results");
+    const names = await Promise.all(candidates.map((c) =>
+      teamApi(`/profiles/${c.mentor_id}`).then((p) => p.display_name).catch(() => null)));
+    list.replaceChildren(...candidates.map((c, i) => {
+      const id = c.mentor_id;
+      const name = names[i] || `Mentor ${c.rank ?? i + 1}`;
+      return el("li", { "data-mentor-id": id },
+        el("strong", {}, name), c.score !== undefined ? el("span", { class: "muted" }, ` · fit ${Math.round(c.score * 100)}%`) : "",
+        el("ul", { class: "reasons", "aria-label": `Why ${name}` }, ...(c.reasons || []).map((r) => el("li", {}, reasonText(r)))),
+        el("button", { type: "button", onclick: () => ask(id, name) }, `Request ${name}`));
+    }));
+    if (!candidates.length) list.replaceChildren(el("li", { class: "muted" }, "No candidates yet: add learning goals to your profile."));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    list.replaceChildren(el("li", { class: "form-error" }, `Candidates are not available (${error.message}).`));
+  }
+}
+
+function ask(mentorId, name) {
+  clearErrors(form);
+  form.elements.mentor_id.value = mentorId;
+  document.getElementById("request-name").textContent = name;
+  dialog.showModal();
+  form.elements.message.focus();
+}
+
+document.getElementById("cancel-request").addEventListener("click", () => dialog.close());
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  try {
+    await teamApi("/mentorships", { method: "POST", body: { mentor_id: data.get("mentor_id"), message: data.get("message") } });
+    dialog.close();
+    say("Request sent");
+    window.location.assign(`/teams/${document.body.dataset.teamId}/mentorships`);
+  } catch (error) {
+    if (error instanceof ApiError) showErrors(form, error); else throw error;
+  }
+});
+
+live(() => load());
+load();

@@ -1,0 +1,70 @@
+// The coordinator's live dashboard: counters, charts, map, activity, kept fresh
+// by the team's server-sent events.
+import { ApiError, el, live, say, teamApi } from "./api.js";
+import { funnel, groupedBars, scatterMap } from "./charts.js";
+import { listOf } from "./lists.js";
+
+const pick = (object, ...paths) => {
+  for (const path of paths) {
+    const value = path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), object);
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+};
+
+// Counters as the projection's dashboard names them.
+const COUNTERS = {
+  "c-members": ["members.total"],
+  "c-mentors": ["members.by_role.mentor"],
+  "c-mentees": ["mentees.total", "members.by_role.mentee"],
+  "c-requested": ["requests.pending"],
+  "c-active": ["requests.accepted"],
+  "c-unmatched": ["mentees.unmatched"],
+};
+
+function draw(summary) {
+  for (const [id, paths] of Object.entries(COUNTERS)) {
+    document.getElementById(id).textContent = pick(summary, ...paths) ?? "0";
+  }
+  const skills = listOf(summary.skills, "skills");
+  groupedBars(document.getElementById("skills-chart"), skills.slice(0, 12).map((s) => ({
+    label: s.label || s.skill_id, values: [s.supply ?? 0, s.demand ?? 0] })),
+  ["supply (mentors)", "demand (mentees)"], "Skills: how many can teach each, and how many want to learn it");
+  const load = summary.mentor_load || {};
+  groupedBars(document.getElementById("load-chart"), [
+    { label: "mentees taken / places", values: [load.active_mentees ?? 0, load.capacity ?? 0] },
+    { label: "mentors full / free", values: [load.at_capacity ?? 0, load.available ?? 0] },
+  ], ["taken or full", "places or free"], "Mentor load: mentees against places, full mentors against free ones");
+  const mentees = summary.mentees || {}, requests = summary.requests || {};
+  funnel(document.getElementById("funnel-chart"), [
+    { label: "mentees", count: mentees.total ?? 0 },
+    { label: "asked a mentor", count: (mentees.requested ?? 0) + (mentees.matched ?? 0) },
+    { label: "matched", count: mentees.matched ?? 0 },
+    { label: "ended", count: requests.ended ?? 0 },
+  ], "From mentees to requests to matches");
+}
+
+async function drawMap() {
+  const page = await teamApi("/directory?size=100").catch(() => ({ members: [] }));
+  const points = listOf(page, "members").map((m) => ({ latitude: m.location?.lat, longitude: m.location?.lon,
+    label: m.display_name }));
+  scatterMap(document.getElementById("map"), points, `Map of ${points.length} members`);
+}
+
+async function refresh() {
+  try {
+    draw(await teamApi("/dashboard"));
+    await drawMap();
+    document.body.dataset.refreshed = String(Date.now());
+  } catch (error) {
+    if (error instanceof ApiError) say(`Dashboard not available: ${error.message}`); else throw error;
+  }
+  const activity = await teamApi("/activity").catch(() => []);
+  document.getElementById("activity").replaceChildren(...listOf(activity, "entries", "items", "activity").slice(0, 20).map((a) =>
+    el("li", {}, [a.actor_name, a.event_type, ...(a.subject_names || [])].filter(Boolean).join(" · "),
+      el("span", { class: "muted" }, ` · ${a.occurred_at}`))));
+}
+
+let pending = null;
+live(() => { clearTimeout(pending); pending = setTimeout(refresh, 150); });
+refresh();

@@ -1,0 +1,39 @@
+// Invite one by one or by CSV (with a report per row); issue a join link.
+import { ApiError, clearErrors, el, say, showErrors, teamApi } from "./api.js";
+
+const invite = document.getElementById("invite");
+invite.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(invite);
+  const data = new FormData(invite);
+  try {
+    const issued = await teamApi("/invitations", { method: "POST",
+      body: { name: data.get("name"), email: data.get("email"), roles: data.getAll("roles") } });
+    const link = el("a", { href: issued.link, "data-invitation-link": "" }, issued.link);
+    document.getElementById("links").prepend(el("li", {}, `${data.get("name")}: `, link));
+    invite.reset();
+    say(`Invited ${data.get("name")}`);
+  } catch (error) {
+    if (error instanceof ApiError) showErrors(invite, error); else throw error;
+  }
+});
+
+const upload = document.getElementById("import");
+upload.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors(upload);
+  try {
+    const report = await teamApi("/invitations/import", { method: "POST", form: new FormData(upload) });
+    document.getElementById("report-summary").textContent = `${report.accepted} invited, ${report.rejected} refused`;
+    document.getElementById("report").replaceChildren(...report.rows.map((row) => el("tr", {},
+      el("td", {}, row.row), el("td", {}, row.status), el("td", {}, row.reason || ""))));
+  } catch (error) {
+    if (error instanceof ApiError) showErrors(upload, error); else throw error;
+  }
+});
+
+document.getElementById("join-link").addEventListener("click", async () => {
+  const issued = await teamApi("/join-link", { method: "POST" });
+  document.getElementById("join-link-out").replaceChildren(el("a", { href: issued.link }, issued.link),
+    ` (until ${new Date(issued.expires_at).toLocaleDateString()})`);
+});

@@ -1,0 +1,47 @@
+"""The app's routes, read without running them: who guards what."""
+
+from carrel_gateway.entrypoints.dependencies import operator, team_membership
+from carrel_gateway.entrypoints.http import create_app
+from carrel_gateway.settings import GatewaySettings
+from carrel_gateway.testing import SECRET, RouteSpec, depends_on, served_routes
+
+# Pages that take a team id but show nothing of the team: the join link lands
+# here before its visitor belongs to anything.
+OPEN_TEAM_PAGES = {"/join/{team_id}"}
+
+
+def routes() -> list[RouteSpec]:
+    return served_routes(create_app(GatewaySettings(session_secret=SECRET)))
+
+
+def test_every_route_that_takes_a_team_checks_membership_in_one_dependency() -> None:
+    team_routes = [r for r in routes() if "{team_id}" in r.path]
+
+    unchecked = [
+        r.path
+        for r in team_routes
+        if r.path not in OPEN_TEAM_PAGES
+        and not depends_on(r.dependant, team_membership)
+    ]
+
+    assert len(team_routes) > 50
+    assert unchecked == []
+
+
+def test_every_operator_route_asks_for_the_operator_key() -> None:
+    operator_routes = [r for r in routes() if r.path.startswith("/api/v1/operator")]
+
+    assert len(operator_routes) == 4
+    assert all(depends_on(r.dependant, operator) for r in operator_routes)
+
+
+def test_the_openapi_document_describes_the_api_under_api_v1() -> None:
+    app = create_app(GatewaySettings(session_secret=SECRET))
+
+    document = app.openapi()
+
+    assert all(path.startswith("/api/v1/") for path in document["paths"])
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"session", "sessionCookie", "operatorKey"}
+    candidates = document["paths"]["/api/v1/teams/{team_id}/candidates"]["get"]
+    assert candidates["security"] == [{"session": []}, {"sessionCookie": []}]
