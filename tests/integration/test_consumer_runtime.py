@@ -222,24 +222,35 @@ async def test_two_consumers_share_partitions_and_one_takes_over_when_the_other_
         asyncio.create_task(first.run(stop_first)),
         asyncio.create_task(second.run(stop_second)),
     ]
-    await wait_for(lambda: first.assignment() and second.assignment())
-    assert not first.assignment() & second.assignment()
-    assert len(first.assignment() | second.assignment()) == 3
+    try:
+        # A rebalance settles in steps; wait for the split, not the first step.
+        await wait_for(lambda: shared_fairly(first, second, partitions=3))
 
-    await send_round(producer, topic, tally_ids, version=1)
-    await wait_for(lambda: events_applied(totals) == 12)
+        await send_round(producer, topic, tally_ids, version=1)
+        await wait_for(lambda: events_applied(totals) == 12)
 
-    stop_first.set()
-    await tasks[0]
-    await first.stop()
-    await send_round(producer, topic, tally_ids, version=2)
-    await wait_for(lambda: events_applied(totals) == 24)
-    assert len(second.assignment()) == 3
-
-    stop_second.set()
-    await tasks[1]
-    await second.stop()
+        stop_first.set()
+        await tasks[0]
+        await first.stop()
+        await send_round(producer, topic, tally_ids, version=2)
+        await wait_for(lambda: events_applied(totals) == 24)
+        await wait_for(lambda: len(second.assignment()) == 3)
+    finally:
+        stop_first.set()
+        stop_second.set()
+        await asyncio.gather(*tasks)
+        await first.stop()
+        await second.stop()
     assert all(totals.totals()[t] == (3, 2) for t in tally_ids)
+
+
+def shared_fairly(
+    first: ConsumerRuntime, second: ConsumerRuntime, partitions: int
+) -> bool:
+    mine, theirs = first.assignment(), second.assignment()
+    return bool(mine and theirs and not mine & theirs) and (
+        len(mine | theirs) == partitions
+    )
 
 
 async def send_round(

@@ -86,6 +86,7 @@ class ConsumerRuntime:
         self._max_batch = max_batch
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id or group
+        self._stopped = False
         self._processed: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
@@ -107,6 +108,9 @@ class ConsumerRuntime:
 
     async def stop(self) -> None:
         """Commit what was processed, leave the group, close the clients."""
+        if self._stopped:
+            return
+        self._stopped = True
         try:
             await self.commit_processed(None)
         finally:
