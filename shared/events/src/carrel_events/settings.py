@@ -17,6 +17,10 @@ class StackSettings(BaseSettings):
     )
     kafka_bootstrap: str = "127.0.0.1:29092"
     opensearch_url: str = "http://127.0.0.1:29200"
+    bind_host: str = Field(
+        default="127.0.0.1",
+        description="Address HTTP services listen on; 0.0.0.0 inside a container",
+    )
 
     def database_dsn(self, database: str) -> str:
         return f"{self.pg_dsn.rstrip('/')}/{database}"
