@@ -1,9 +1,11 @@
 """The app's routes, read without running them: who guards what."""
 
+import pytest
 from carrel_gateway.entrypoints.dependencies import operator, team_membership
 from carrel_gateway.entrypoints.http import create_app
 from carrel_gateway.settings import GatewaySettings
 from carrel_gateway.testing import SECRET, RouteSpec, depends_on, served_routes
+from pydantic import ValidationError
 
 # Pages that take a team id but show nothing of the team: the join link lands
 # here before its visitor belongs to anything.
@@ -45,3 +47,15 @@ def test_the_openapi_document_describes_the_api_under_api_v1() -> None:
     assert set(schemes) == {"session", "sessionCookie", "operatorKey"}
     candidates = document["paths"]["/api/v1/teams/{team_id}/candidates"]["get"]
     assert candidates["security"] == [{"session": []}, {"sessionCookie": []}]
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_operator_key_turns_the_operator_routes_off(empty: str) -> None:
+    settings = GatewaySettings(session_secret="s" * 32, operator_key=empty)
+
+    assert settings.operator_key is None
+
+
+def test_a_short_operator_key_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        GatewaySettings(session_secret="s" * 32, operator_key="short")

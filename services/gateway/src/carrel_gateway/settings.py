@@ -1,7 +1,7 @@
 """Settings of the gateway, from ``CARREL_`` environment variables."""
 
 from carrel_events.settings import StackSettings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 
 class MissingSessionSecret(RuntimeError):
@@ -36,8 +36,19 @@ class GatewaySettings(StackSettings):
         description="Mark the session cookie Secure; turn on behind HTTPS",
     )
     operator_key: SecretStr | None = Field(
-        default=None, description="Lets an operator create teams; none disables it"
+        default=None,
+        description="Lets an operator create teams; empty or unset disables it",
     )
+
+    @field_validator("operator_key", mode="before")
+    @classmethod
+    def _empty_key_is_no_key(cls, value: object) -> object:
+        # An empty key would match a request that sends none.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and len(value) < 16:
+            raise ValueError("the operator key needs at least 16 characters")
+        return value
 
     membership_cache_seconds: float = Field(default=5.0, ge=0)
     sign_in_rate: str = Field(

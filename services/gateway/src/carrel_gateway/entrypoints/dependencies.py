@@ -173,7 +173,7 @@ def operator(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "operator routes are off")
     expected = configured.get_secret_value().encode()
     given = (x_carrel_operator_key or "").encode()
-    if not hmac.compare_digest(expected, given):
+    if not given or not hmac.compare_digest(expected, given):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "not the operator key")
 
 

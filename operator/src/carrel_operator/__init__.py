@@ -1,1 +1,0 @@
-"""carrel-ops: the operator's tool for keeping the read side right."""
