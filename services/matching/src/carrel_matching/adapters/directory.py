@@ -1,0 +1,325 @@
+"""Teams, memberships and mentorships as matching stores and reads them.
+
+The writes copy teams and profile events into matching's tables; the reads
+assemble what the ranker needs: a team's rules, its mentees, and the mentors
+of its pool (the team's own, or a consortium's shared pool).
+
+A mentor's capacity is their membership's capacity in the team they mentor
+in, else the capacity on their profile when it is above zero, else the
+team's default. Their load counts the mentorships they run now, in any team:
+a person's time is not split by team.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from carrel_events.contracts import teams as contract
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from carrel_matching.adapters.profiles import person_from, profile_capacity
+from carrel_matching.adapters.tables import (
+    consortium_teams,
+    memberships,
+    mentorships,
+    people,
+    teams,
+)
+from carrel_matching.domain.people import Mentor, Person, TeamRules, Weights
+
+EXCLUDING_STATES = ("active", "declined", "expired", "ended")
+"""Mentorship states after which matching never offers that pair again."""
+
+
+@dataclass(frozen=True)
+class TeamPool:
+    """Everything the ranker needs for one team."""
+
+    team_id: UUID
+    rules: TeamRules
+    mentees: list[Person]
+    mentors: list[Mentor]
+
+
+# -- writes -----------------------------------------------------------------
+
+
+def merge_features(c: Connection, person_id: UUID, section: dict[str, Any]) -> None:
+    statement = insert(people).values(person_id=person_id, features=section)
+    c.execute(
+        statement.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={"features": people.c.features.op("||")(statement.excluded.features)},
+        )
+    )
+
+
+def erase_person(c: Connection, person_id: UUID) -> None:
+    c.execute(delete(people).where(people.c.person_id == person_id))
+
+
+def save_team(
+    c: Connection, team_id: UUID, kind: str | None, settings: contract.ProgrammeSettings
+) -> None:
+    values: dict[str, Any] = {"settings": settings.model_dump(mode="json")}
+    statement = insert(teams).values(
+        team_id=team_id, kind=kind or "library", generation=0, **values
+    )
+    if kind is not None:
+        values["kind"] = kind
+    c.execute(statement.on_conflict_do_update(index_elements=["team_id"], set_=values))
+
+
+def save_membership(
+    c: Connection, team_id: UUID, person_id: UUID, **values: Any
+) -> None:
+    statement = insert(memberships).values(
+        team_id=team_id, person_id=person_id, **{"roles": [], **values}
+    )
+    c.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "person_id"], set_=values
+        )
+    )
+
+
+def remove_membership(c: Connection, team_id: UUID, person_id: UUID) -> None:
+    c.execute(
+        delete(memberships)
+        .where(memberships.c.team_id == team_id)
+        .where(memberships.c.person_id == person_id)
+    )
+
+
+def save_consortium_team(
+    c: Connection, consortium_id: UUID, member_team_id: UUID, consented: bool | None
+) -> None:
+    values = {} if consented is None else {"consented": consented}
+    statement = insert(consortium_teams).values(
+        consortium_id=consortium_id,
+        member_team_id=member_team_id,
+        consented=bool(consented),
+    )
+    if values:
+        c.execute(
+            statement.on_conflict_do_update(
+                index_elements=["consortium_id", "member_team_id"], set_=values
+            )
+        )
+    else:
+        c.execute(statement.on_conflict_do_nothing())
+
+
+def save_mentorship(
+    c: Connection,
+    mentorship_id: UUID,
+    team_id: UUID,
+    state: str,
+    mentor_id: UUID | None = None,
+    mentee_id: UUID | None = None,
+) -> tuple[UUID, UUID] | None:
+    """Record a mentorship's state; its (mentor, mentee) once both are known."""
+    if mentor_id is not None and mentee_id is not None:
+        statement = insert(mentorships).values(
+            mentorship_id=mentorship_id,
+            team_id=team_id,
+            mentor_id=mentor_id,
+            mentee_id=mentee_id,
+            state=state,
+        )
+        c.execute(
+            statement.on_conflict_do_update(
+                index_elements=["mentorship_id"],
+                set_={"state": state, "mentor_id": mentor_id},
+            )
+        )
+        return mentor_id, mentee_id
+    row = c.execute(
+        update(mentorships)
+        .where(mentorships.c.mentorship_id == mentorship_id)
+        .values(state=state)
+        .returning(mentorships.c.mentor_id, mentorships.c.mentee_id)
+    ).first()
+    return None if row is None else (row.mentor_id, row.mentee_id)
+
+
+def bump_generation(c: Connection, team_id: UUID) -> int | None:
+    """Lock the team's row and count one more change; None for an unknown team."""
+    row = c.execute(
+        update(teams)
+        .where(teams.c.team_id == team_id)
+        .values(generation=teams.c.generation + 1)
+        .returning(teams.c.generation)
+    ).first()
+    return None if row is None else int(row.generation)
+
+
+# -- reads ------------------------------------------------------------------
+
+
+def pool_teams(c: Connection, team_id: UUID) -> set[UUID]:
+    """The teams whose mentors a team's mentees may be offered (itself included).
+
+    A consortium's pool takes the mentors of its consenting member teams; a
+    consenting member team shares the pool of its consortium. The relation
+    runs both ways, so it also says which teams a change of ``team_id`` touches.
+    """
+    consented = consortium_teams.c.consented.is_(True)
+    consortia = set(
+        c.scalars(
+            select(consortium_teams.c.consortium_id).where(
+                consortium_teams.c.member_team_id == team_id, consented
+            )
+        )
+    )
+    consortia.add(team_id)
+    members = c.scalars(
+        select(consortium_teams.c.member_team_id).where(
+            consortium_teams.c.consortium_id.in_(consortia), consented
+        )
+    )
+    return consortia | set(members)
+
+
+def teams_of(c: Connection, person_ids: Iterable[UUID]) -> set[UUID]:
+    """Teams these people belong to, and the teams whose pools include them."""
+    direct = set(
+        c.scalars(
+            select(memberships.c.team_id)
+            .where(memberships.c.person_id.in_(list(person_ids)))
+            .distinct()
+        )
+    )
+    related = set(direct)
+    for team_id in direct:
+        related |= pool_teams(c, team_id)
+    return related
+
+
+def team_rules(c: Connection, team_id: UUID) -> tuple[TeamRules, int] | None:
+    """The team's rules and default capacity; None for a team not yet known."""
+    row = c.execute(select(teams.c.settings).where(teams.c.team_id == team_id)).first()
+    if row is None:
+        return None
+    settings = contract.ProgrammeSettings.model_validate(row.settings)
+    weights = Weights(**settings.matching_weights.model_dump())
+    listed = {(p.mentor_id, p.mentee_id) for p in settings.excluded_pairs}
+    rules = TeamRules(
+        weights=weights,
+        must_haves=frozenset(settings.must_haves),
+        exclude_same_institution=settings.exclude_same_institution,
+        excluded_pairs=frozenset(listed | _ended_pairs(c, team_id)),
+    )
+    return rules, settings.default_mentor_capacity
+
+
+def _ended_pairs(c: Connection, team_id: UUID) -> set[tuple[UUID, UUID]]:
+    mentees_of_team = select(memberships.c.person_id).where(
+        memberships.c.team_id == team_id
+    )
+    rows = c.execute(
+        select(mentorships.c.mentor_id, mentorships.c.mentee_id).where(
+            mentorships.c.state.in_(EXCLUDING_STATES),
+            mentorships.c.mentee_id.in_(mentees_of_team),
+        )
+    )
+    return {(r.mentor_id, r.mentee_id) for r in rows}
+
+
+def load_pool(c: Connection, team_id: UUID) -> TeamPool | None:
+    """The whole team as the ranker needs it; None for an unknown team."""
+    found = team_rules(c, team_id)
+    if found is None:
+        return None
+    rules, default_capacity = found
+    mentees, mentors = load_people(c, team_id, None, default_capacity)
+    return TeamPool(
+        team_id,
+        rules,
+        [p for p in mentees.values() if p is not None],
+        [m for m in mentors.values() if m is not None],
+    )
+
+
+def load_people(
+    c: Connection,
+    team_id: UUID,
+    person_ids: set[UUID] | None,
+    default_capacity: int,
+) -> tuple[dict[UUID, Person | None], dict[UUID, Mentor | None]]:
+    """These people (all when None) as the team's mentees and pool mentors.
+
+    Asked-for people who are neither come back as None, so that the ranker
+    drops them.
+    """
+    pool = pool_teams(c, team_id)
+    query = select(
+        memberships.c.team_id,
+        memberships.c.person_id,
+        memberships.c.roles,
+        memberships.c.capacity,
+        people.c.features,
+    ).select_from(
+        memberships.outerjoin(people, people.c.person_id == memberships.c.person_id)
+    )
+    query = query.where(memberships.c.team_id.in_(pool))
+    if person_ids is not None:
+        query = query.where(memberships.c.person_id.in_(person_ids))
+    rows = c.execute(query).all()
+    loads = _loads(c, {r.person_id for r in rows if "mentor" in r.roles})
+    mentees: dict[UUID, Person | None] = dict.fromkeys(person_ids or (), None)
+    mentors: dict[UUID, Mentor | None] = dict.fromkeys(person_ids or (), None)
+    for row in sorted(rows, key=lambda r: r.team_id != team_id):
+        person = person_from(row.person_id, row.features or {})
+        if row.team_id == team_id and "mentee" in row.roles:
+            mentees[row.person_id] = person
+        if "mentor" in row.roles and mentors.get(row.person_id) is None:
+            capacity = _capacity(row.capacity, row.features or {}, default_capacity)
+            mentors[row.person_id] = Mentor(
+                person, capacity, loads.get(row.person_id, 0)
+            )
+    return mentees, mentors
+
+
+def _capacity(membership: int | None, features: dict[str, Any], default: int) -> int:
+    if membership is not None:
+        return membership
+    return profile_capacity(features) or default
+
+
+def _loads(c: Connection, mentor_ids: set[UUID]) -> dict[UUID, int]:
+    if not mentor_ids:
+        return {}
+    rows = c.execute(
+        select(mentorships.c.mentor_id, func.count())
+        .where(mentorships.c.state == "active")
+        .where(mentorships.c.mentor_id.in_(mentor_ids))
+        .group_by(mentorships.c.mentor_id)
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def roles_in(c: Connection, team_id: UUID, person_id: UUID) -> frozenset[str] | None:
+    """The member's roles in the team; None when not a member."""
+    row = c.execute(
+        select(memberships.c.roles).where(
+            and_(memberships.c.team_id == team_id, memberships.c.person_id == person_id)
+        )
+    ).first()
+    return None if row is None else frozenset(row.roles)
+
+
+def unmatched_mentee_ids(c: Connection, team_id: UUID) -> set[UUID]:
+    """The team's mentees with no mentorship running or asked for."""
+    busy = select(mentorships.c.mentee_id).where(
+        or_(mentorships.c.state == "active", mentorships.c.state == "requested")
+    )
+    rows = c.scalars(
+        select(memberships.c.person_id)
+        .where(memberships.c.team_id == team_id)
+        .where(memberships.c.roles.contains(["mentee"]))
+        .where(memberships.c.person_id.not_in(busy))
+    )
+    return set(rows)

@@ -1,0 +1,327 @@
+"""The matching consumer: profile and teams events in, candidate lists out.
+
+Each batch of deliveries is applied in one transaction: every event is
+claimed in the :class:`AppliedVersions` ledger (so a redelivery changes
+nothing), copied into matching's tables, and then only the affected teams
+are re-ranked, incrementally where this process already holds the team's
+ranking. Changed lists are stored, and a ``MentorCandidatesRanked`` event for
+each goes into the outbox in that same transaction; it is published after
+commit.
+
+A team's ranking lives in this process's memory as a cache of what the
+tables say. Each write to a team bumps its ``generation`` under a row lock;
+a process whose cached generation is not the one before rebuilds the team's
+ranking from the tables, so several consumer processes stay correct (the
+cost is a full ranking of that team when they alternate).
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from carrel_events.catalogue import EventPayload
+from carrel_events.consumer import AppliedVersions, Delivery
+from carrel_events.contracts import profile
+from carrel_events.contracts import teams as contract
+from carrel_events.contracts.matching import (
+    MentorCandidatesRanked,
+    RankedCandidate,
+    candidate_list_id,
+)
+from carrel_events.envelope import Envelope
+from sqlalchemy import Connection, Engine
+
+from carrel_matching.adapters import candidate_store, directory, outbox
+from carrel_matching.adapters.profiles import section_of
+from carrel_matching.domain.candidates import Candidate
+from carrel_matching.domain.people import SkillCatalogue
+from carrel_matching.domain.ranker import TeamRanking
+from carrel_matching.domain.reasons import explain
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Changes:
+    """What one batch changed, so that only the affected lists are re-ranked."""
+
+    people: set[UUID] = field(default_factory=set)
+    memberships: set[tuple[UUID, UUID]] = field(default_factory=set)
+    ended_pairs: set[tuple[UUID, UUID]] = field(default_factory=set)
+    rebuild: set[UUID] = field(default_factory=set)
+    last: Envelope | None = None
+
+    def persons(self) -> set[UUID]:
+        pairs = {p for pair in self.ended_pairs for p in pair}
+        return self.people | {p for _, p in self.memberships} | pairs
+
+
+@dataclass
+class _Cached:
+    generation: int
+    ranking: TeamRanking
+
+
+class MatchingConsumer:
+    """The batch handler of the ``carrel-matching`` consumer group."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        skills: SkillCatalogue,
+        *,
+        consumer: str,
+        topic: str,
+        top_n: int = 10,
+        publisher: outbox.OutboxPublisher | None = None,
+    ) -> None:
+        self._engine, self._skills = engine, skills
+        self._ledger = AppliedVersions(consumer)
+        self._topic, self._top_n = topic, top_n
+        self._publisher = publisher
+        self._cache: dict[UUID, _Cached] = {}
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
+        await asyncio.to_thread(self.apply_batch, deliveries)
+        if self._publisher is not None:
+            await self._publisher.drain()
+
+    def apply_batch(self, deliveries: Sequence[Delivery]) -> None:
+        """Apply, re-rank and record the outbox events, all in one transaction."""
+        pending: dict[UUID, _Cached] = {}
+        try:
+            with self._engine.begin() as c:
+                changes = Changes()
+                for delivery in deliveries:
+                    envelope = delivery.event.envelope
+                    if self._ledger.claim(c, envelope):
+                        _apply(c, envelope, delivery.event.payload, changes)
+                        changes.last = envelope
+                self._rerank(c, changes, pending)
+        except Exception:
+            # The tables rolled back; rankings touched in memory may not match.
+            for team_id in pending:
+                self._cache.pop(team_id, None)
+            raise
+        self._cache.update(pending)
+
+    def _rerank(
+        self, c: Connection, changes: Changes, pending: dict[UUID, _Cached]
+    ) -> None:
+        rebuild = set()
+        for team_id in changes.rebuild:
+            rebuild |= directory.pool_teams(c, team_id)
+        persons = changes.persons()
+        affected = directory.teams_of(c, persons) | rebuild
+        for team_id, _ in changes.memberships:
+            affected |= directory.pool_teams(c, team_id)
+        for team_id in sorted(affected):
+            generation = directory.bump_generation(c, team_id)
+            if generation is None:
+                continue
+            cached = self._cache.get(team_id)
+            if (
+                team_id in rebuild
+                or cached is None
+                or cached.generation != generation - 1
+            ):
+                ranking = self._rank_from_scratch(c, team_id, changes)
+            else:
+                ranking = cached.ranking
+                self._rank_changes(c, team_id, ranking, changes, persons)
+            if ranking is not None:
+                pending[team_id] = _Cached(generation, ranking)
+                self._cache.pop(team_id, None)
+
+    def _rank_from_scratch(
+        self, c: Connection, team_id: UUID, changes: Changes
+    ) -> TeamRanking | None:
+        pool = directory.load_pool(c, team_id)
+        if pool is None:
+            return None
+        ranking = TeamRanking(
+            pool.mentees, pool.mentors, pool.rules, self._skills, self._top_n
+        )
+        ranking.rank_all()
+        stored = candidate_store.stored_lists(c, team_id)
+        for mentee_id in set(stored) - ranking.mentee_ids:
+            candidate_store.drop_list(c, team_id, mentee_id)
+        for mentee_id, candidates in ranking.lists.items():
+            if stored.get(mentee_id, []) != [
+                (x.mentor_id, x.score) for x in candidates
+            ]:
+                self._store(c, team_id, ranking, mentee_id, changes)
+        logger.info("ranked team %s from scratch", team_id)
+        return ranking
+
+    def _rank_changes(
+        self,
+        c: Connection,
+        team_id: UUID,
+        ranking: TeamRanking,
+        changes: Changes,
+        persons: set[UUID],
+    ) -> None:
+        for mentor_id, mentee_id in changes.ended_pairs:
+            ranking.exclude(mentor_id, mentee_id)
+        found = directory.team_rules(c, team_id)
+        default_capacity = found[1] if found else 2
+        mentees, mentors = directory.load_people(c, team_id, persons, default_capacity)
+        change = ranking.update(
+            {e: p for e, p in mentees.items() if p or ranking.mentee(e)},
+            {m: x for m, x in mentors.items() if x or ranking.mentor(m)},
+        )
+        for mentee_id in change.removed:
+            candidate_store.drop_list(c, team_id, mentee_id)
+        for mentee_id in change.changed:
+            self._store(c, team_id, ranking, mentee_id, changes)
+
+    def _store(
+        self,
+        c: Connection,
+        team_id: UUID,
+        ranking: TeamRanking,
+        mentee_id: UUID,
+        changes: Changes,
+    ) -> None:
+        rows = [
+            self._row(ranking, mentee_id, rank, candidate)
+            for rank, candidate in enumerate(ranking.lists.get(mentee_id, []), 1)
+        ]
+        version = candidate_store.replace_list(c, team_id, mentee_id, rows)
+        event = MentorCandidatesRanked(
+            mentee_id=mentee_id,
+            candidates=[
+                RankedCandidate(
+                    mentor_id=row["mentor_id"],
+                    rank=row["rank"],
+                    score=row["score"],
+                    reasons=row["reasons"],
+                )
+                for row in rows
+            ],
+        )
+        last = changes.last
+        outbox.record(
+            c,
+            self._topic,
+            event,
+            aggregate_id=candidate_list_id(team_id, mentee_id),
+            version=version,
+            team_id=team_id,
+            correlation_id=last.correlation_id if last else None,
+            causation_id=last.event_id if last else None,
+        )
+
+    def _row(
+        self, ranking: TeamRanking, mentee_id: UUID, rank: int, candidate: Candidate
+    ) -> dict[str, Any]:
+        mentee, mentor = ranking.mentee(mentee_id), ranking.mentor(candidate.mentor_id)
+        assert mentee is not None and mentor is not None, "listed people are known"
+        breakdown, reasons = explain(
+            mentee, mentor, candidate, ranking.rules, self._skills
+        )
+        return {
+            "rank": rank,
+            "mentor_id": candidate.mentor_id,
+            "score": candidate.score,
+            "base_score": candidate.base_score,
+            "damping": candidate.damping,
+            "breakdown": breakdown,
+            "reasons": reasons,
+        }
+
+
+# -- events into tables -----------------------------------------------------
+
+
+def _apply(c: Connection, e: Envelope, p: EventPayload, changes: Changes) -> None:
+    if isinstance(p, profile.ProfileErased):
+        directory.erase_person(c, e.aggregate_id)
+        changes.people.add(e.aggregate_id)
+        return
+    section = section_of(p)
+    if section is not None:
+        directory.merge_features(c, e.aggregate_id, section)
+        changes.people.add(e.aggregate_id)
+        return
+    if e.team_id is not None:
+        _apply_team_event(c, e.team_id, e, p, changes)
+
+
+def _apply_team_event(
+    c: Connection, team_id: UUID, e: Envelope, p: EventPayload, changes: Changes
+) -> None:
+    match p:
+        case contract.TeamCreated():
+            directory.save_team(c, team_id, p.kind, p.settings)
+            changes.rebuild.add(team_id)
+        case contract.TeamSettingsChanged():
+            directory.save_team(c, team_id, None, p.settings)
+            changes.rebuild.add(team_id)
+        case contract.ConsortiumMemberTeamAdded():
+            directory.save_consortium_team(c, team_id, p.member_team_id, None)
+        case contract.ConsortiumConsentGiven() | contract.ConsortiumConsentWithdrawn():
+            given = isinstance(p, contract.ConsortiumConsentGiven)
+            directory.save_consortium_team(c, team_id, p.member_team_id, given)
+            changes.rebuild.update({team_id, p.member_team_id})
+        case _:
+            _apply_member_event(c, team_id, e, p, changes)
+
+
+def _apply_member_event(
+    c: Connection, team_id: UUID, e: Envelope, p: EventPayload, changes: Changes
+) -> None:
+    match p:
+        case contract.MemberJoined():
+            roles = list(p.roles)
+            directory.save_membership(
+                c, team_id, p.person_id, roles=roles, capacity=p.mentor_capacity
+            )
+            changes.memberships.add((team_id, p.person_id))
+        case contract.MemberRoleChanged():
+            directory.save_membership(c, team_id, p.person_id, roles=list(p.roles))
+            changes.memberships.add((team_id, p.person_id))
+        case contract.MentorCapacityChanged():
+            directory.save_membership(
+                c, team_id, p.person_id, capacity=p.mentor_capacity
+            )
+            changes.memberships.add((team_id, p.person_id))
+        case contract.MemberLeft():
+            directory.remove_membership(c, team_id, p.person_id)
+            changes.memberships.add((team_id, p.person_id))
+        case _:
+            _apply_mentorship_event(c, team_id, e, p, changes)
+
+
+_STATES: dict[type[EventPayload], str] = {
+    contract.MentorshipRequested: "requested",
+    contract.MentorshipAccepted: "active",
+    contract.MentorshipDeclined: "declined",
+    contract.MentorshipExpired: "expired",
+    contract.MentorshipEnded: "ended",
+}
+
+
+def _apply_mentorship_event(
+    c: Connection, team_id: UUID, e: Envelope, p: EventPayload, changes: Changes
+) -> None:
+    state = _STATES.get(type(p))
+    if state is None:
+        return
+    pair = directory.save_mentorship(
+        c,
+        e.aggregate_id,
+        team_id,
+        state,
+        mentor_id=getattr(p, "mentor_id", None),
+        mentee_id=getattr(p, "mentee_id", None),
+    )
+    if pair is None:
+        logger.warning("mentorship %s %s before its request", e.aggregate_id, state)
+        return
+    if state in directory.EXCLUDING_STATES:
+        changes.ended_pairs.add(pair)

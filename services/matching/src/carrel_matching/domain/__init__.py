@@ -1,0 +1,1 @@
+"""Matching decided without I/O: criteria, reasons, ranking, pairing, grouping."""
