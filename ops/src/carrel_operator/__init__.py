@@ -1,0 +1,1 @@
+"""carrel-ops: the operator's tool for keeping the read side right."""
