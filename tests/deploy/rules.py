@@ -32,19 +32,9 @@ PRODUCTION = K8S / "overlays" / "production"
 KUBERNETES_VERSIONS = ("1.31", "1.37")
 
 # HTTP processes whose serve() does not read StackSettings.bind_host yet: in
-# a pod they listen on 127.0.0.1, unless (teams, matching, the gateway) their
-# own `<service>_host`, which the manifests also set, says otherwise. Take a
-# package out once its serve() reads bind_host.
-AWAITING_BIND_HOST = frozenset(
-    {
-        "carrel_profile",
-        "carrel_teams",
-        "carrel_resources",
-        "carrel_matching",
-        "carrel_projection",
-        "carrel_gateway",
-    }
-)
+# a pod they would listen on 127.0.0.1 only. Take a package out once its
+# serve() reads bind_host.
+AWAITING_BIND_HOST = frozenset({"carrel_projection"})
 
 # Variables that carry credentials and so must come from a Secret.
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|KEY|DSN)$")

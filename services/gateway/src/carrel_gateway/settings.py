@@ -11,7 +11,6 @@ class MissingSessionSecret(RuntimeError):
 class GatewaySettings(StackSettings):
     """Where the services are, how sessions are signed and how fast one may go."""
 
-    gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     public_url: str = Field(
         default="http://127.0.0.1:8000",

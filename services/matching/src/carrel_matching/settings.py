@@ -17,7 +17,6 @@ class MatchingSettings(StackSettings):
         default=None,
         description="A PostgreSQL schema inside the database; tests use their own",
     )
-    matching_host: str = "127.0.0.1"
     matching_port: int = 8104
     data_dir: Path = _REPOSITORY.parent / "shared" / "data"
     consumer_group: str = "carrel-matching"

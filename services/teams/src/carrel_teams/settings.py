@@ -11,7 +11,6 @@ class TeamsSettings(StackSettings):
     teams_database: str = "carrel_teams"
     teams_schema: str = ""
     """A PostgreSQL schema inside the database; empty means ``public``."""
-    teams_host: str = "127.0.0.1"
     teams_port: int = 8102
     teams_public_url: str = "http://127.0.0.1:8102"
     """The address in invitation and join links."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from carrel_events.observability import load_settings
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
@@ -206,7 +207,7 @@ def _security_of(path: str) -> list[dict[str, list[str]]]:
 
 
 def serve() -> None:
-    """Run the gateway on 127.0.0.1 at its port."""
+    """Run the gateway at its address and port."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(
@@ -215,10 +216,9 @@ def serve() -> None:
         )
     )
     logging.basicConfig(level=logging.INFO, handlers=[handler])
-    settings = GatewaySettings()
-    uvicorn.run(
-        create_app(settings), host=settings.gateway_host, port=settings.gateway_port
-    )
+    settings = load_settings(GatewaySettings)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.bind_host, port=settings.gateway_port)
 
 
 if __name__ == "__main__":

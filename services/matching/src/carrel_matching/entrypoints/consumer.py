@@ -6,10 +6,10 @@ decides goes to ``matching.events`` through the outbox.
 """
 
 import asyncio
-import logging
 from dataclasses import dataclass
 
 from carrel_events.consumer import ConsumerRuntime, run_until_signalled
+from carrel_events.observability import configure_logging
 from carrel_vocabulary import load_vocabulary
 from sqlalchemy import Engine
 
@@ -64,7 +64,7 @@ def matching_process(settings: MatchingSettings) -> MatchingProcess:
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("matching-consumer")
     process = matching_process(MatchingSettings())
     await process.publisher.start()
     await process.publisher.drain()

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from uuid import UUID
 
 import uvicorn
+from carrel_events.observability import configure_logging, load_settings, observe
 from carrel_vocabulary import load_vocabulary
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -208,6 +209,7 @@ def create_app(settings: MatchingSettings, publish: bool = True) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(title="Carrel matching", version="1", lifespan=lifespan)
+    observe(app, "matching")
     app.include_router(router)
     _add_request_limit(app, settings.max_request_bytes)
     _add_health(app)
@@ -245,11 +247,11 @@ def _add_request_limit(app: FastAPI, limit: int) -> None:
 
 def serve() -> None:
     """Run the API with uvicorn on the configured host and port."""
-    logging.basicConfig(level=logging.INFO)
-    settings = MatchingSettings()
-    uvicorn.run(
-        create_app(settings), host=settings.matching_host, port=settings.matching_port
-    )
+    configure_logging("matching")
+    settings = load_settings(MatchingSettings)
+    app = create_app(settings)
+    port = settings.matching_port
+    uvicorn.run(app, host=settings.bind_host, port=port, log_config=None)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from carrel_events.observability import configure_logging, load_settings, observe
 from carrel_vocabulary import load_vocabulary
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -51,6 +52,7 @@ def create_app(settings: ProfileSettings | None = None) -> FastAPI:
             app.state.profiles.close()
 
     app = FastAPI(title="Carrel profile service", version="1", lifespan=lifespan)
+    observe(app, "profile")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(profiles.router)
     app.include_router(lookups.router)
@@ -117,10 +119,13 @@ def _answer(code: int, detail: Any, **extra: Any) -> JSONResponse:
 
 
 def serve() -> None:
-    """Run the profile API on 127.0.0.1 at its port."""
-    logging.basicConfig(level=logging.INFO)
-    settings = ProfileSettings()
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.profile_port)
+    """Run the profile API at its address and port."""
+    configure_logging("profile")
+    settings = load_settings(ProfileSettings)
+    app = create_app(settings)
+    uvicorn.run(
+        app, host=settings.bind_host, port=settings.profile_port, log_config=None
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import logging
 import signal
 
 from carrel_events import Topic
+from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 from carrel_vocabulary import load_vocabulary
 
@@ -54,5 +55,5 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("profile-relay")
     asyncio.run(_main())

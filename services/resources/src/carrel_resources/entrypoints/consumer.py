@@ -5,10 +5,10 @@ Reads ``teams.events`` (members, roles, groups) and ``profile.events``
 """
 
 import asyncio
-import logging
 
 from carrel_events import Topic
 from carrel_events.consumer import ConsumerRuntime, run_until_signalled
+from carrel_events.observability import configure_logging
 from sqlalchemy import Engine
 
 from carrel_resources.adapters.listening import DirectoryListener
@@ -32,7 +32,7 @@ def directory_consumer(
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("resources-consumer")
     runtime, engine = directory_consumer(ResourcesSettings())
 
     async def dispose() -> None:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from carrel_events.observability import configure_logging, load_settings, observe
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -35,6 +36,7 @@ def create_app(
         app.state.application.close()
 
     app = FastAPI(title="Carrel resources", version="1", lifespan=lifespan)
+    observe(app, "resources")
     app.state.settings = settings
     # An application given by the caller is theirs to close.
     app.state.application = application
@@ -117,10 +119,12 @@ def _add_request_limit(app: FastAPI, limit: int) -> None:
 
 
 def serve() -> None:
-    """Serve the API on 127.0.0.1 at the configured port."""
-    logging.basicConfig(level=logging.INFO)
-    settings = ResourcesSettings()
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.resources_port)
+    """Serve the API at the configured address and port."""
+    configure_logging("resources")
+    settings = load_settings(ResourcesSettings)
+    app = create_app(settings)
+    port = settings.resources_port
+    uvicorn.run(app, host=settings.bind_host, port=port, log_config=None)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """``python -m carrel_resources.entrypoints.relay``: events to ``resources.events``."""
 
 import asyncio
-import logging
 import signal
 
 from carrel_events import Topic
+from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 
 from carrel_resources.entrypoints.wiring import build_application
@@ -28,7 +28,7 @@ async def relay(settings: ResourcesSettings, stop: asyncio.Event) -> None:
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("resources-relay")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

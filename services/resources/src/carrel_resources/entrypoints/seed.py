@@ -8,6 +8,8 @@ import logging
 import sys
 from uuid import uuid4
 
+from carrel_events.observability import configure_logging
+
 from carrel_resources.adapters.liber import read_liber
 from carrel_resources.domain.entries import drafts_from_listing
 from carrel_resources.entrypoints.wiring import build_application
@@ -17,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("resources-seed")
     settings = ResourcesSettings()
     application = build_application(settings)
     try:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import uvicorn
+from carrel_events.observability import configure_logging, load_settings, observe
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -66,6 +67,7 @@ def create_app(settings: TeamsSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    observe(app, "teams")
     for router in (teams.router, invitations.router, groups.router, mentorships.router):
         app.include_router(router)
     add_error_handlers(app)
@@ -92,11 +94,11 @@ async def ready(request: Request) -> JSONResponse:
 
 
 def serve() -> None:
-    settings = TeamsSettings()
-    logging.basicConfig(level=logging.INFO)
-    uvicorn.run(
-        create_app(settings), host=settings.teams_host, port=settings.teams_port
-    )
+    """Run the teams API at its address and port."""
+    configure_logging("teams")
+    settings = load_settings(TeamsSettings)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.bind_host, port=settings.teams_port, log_config=None)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import logging
 import signal
 
 from carrel_events import Topic
+from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 
 from carrel_teams.application import TeamsApplication
@@ -49,5 +50,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("teams-relay")
     asyncio.run(main())
