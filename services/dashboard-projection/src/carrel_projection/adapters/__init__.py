@@ -1,0 +1,1 @@
+"""Where the projection meets OpenSearch."""

@@ -1,0 +1,314 @@
+"""The read side's OpenSearch queries, as plain request bodies.
+
+Every body is built here, by pure functions, so that the read API, the CSV
+export and the generated docs' examples use the same queries, and every one
+of them starts from :func:`team_scope`: no query leaves a team.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+Body = dict[str, Any]
+Sort = Literal["relevance", "name", "distance", "joined", "experience"]
+
+FACETS = {
+    "skills": "skill_ids",
+    "interests": "interests.keyword",
+    "region": "region",
+    "role": "roles",
+    "availability": "available",
+    "match_status": "match_status",
+}
+TEXT_FIELDS = [
+    "display_name^3",
+    "display_name._2gram",
+    "display_name._3gram",
+    "headline",
+    "current_role",
+    "institution",
+    "interests^2",
+    "aspirations",
+    "skill_ids.words^2",
+    "learning_goals.words",
+    "city",
+]
+ROLES = ("coordinator", "mentor", "mentee")
+
+
+def team_scope(team_id: str, *, members_only: bool = False) -> list[Body]:
+    """The filters every read starts with: this team, and shown entries only."""
+    filters: list[Body] = [{"term": {"team_id": team_id}}]
+    if members_only:
+        filters.append({"term": {"status": "member"}})
+    return filters
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: a member of the team, with their roles there."""
+
+    person_id: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DirectorySearch:
+    """What a directory search asks for."""
+
+    text: str = ""
+    skills: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    available: bool | None = None
+    match_status: tuple[str, ...] = ()
+    near: tuple[float, float] | None = None
+    within_km: float | None = None
+    sort: Sort = "relevance"
+    offset: int = 0
+    size: int = 20
+    facet_size: int = 20
+    hidden_roles: tuple[str, ...] = field(default=())
+
+
+def hidden_roles(viewer: Viewer, mentors_to: str, mentees_to: str) -> tuple[str, ...]:
+    """Roles whose members the team's settings hide from this viewer."""
+    if "coordinator" in viewer.roles:
+        return ()
+
+    def admits(audience: str) -> bool:
+        if audience in ("team", "consortium"):
+            return True
+        return audience == "mentors" and "mentor" in viewer.roles
+
+    audiences = {"mentor": mentors_to, "mentee": mentees_to}
+    return tuple(role for role, to in audiences.items() if not admits(to))
+
+
+def directory_query(team_id: str, search: DirectorySearch, viewer_id: str) -> Body:
+    """Full text, facets, distance and sorting over one team's members."""
+    filters = [*team_scope(team_id, members_only=True), *_selected(search)]
+    if search.hidden_roles:
+        shown = [r for r in ROLES if r not in search.hidden_roles]
+        filters.append(
+            _any_of({"terms": {"roles": shown}}, {"term": {"person_id": viewer_id}})
+        )
+    if search.near and search.within_km:
+        filters.append(_within(search.near, search.within_km))
+    must: list[Body] = []
+    if search.text.strip():
+        must.append(_text_match(search.text))
+    return {
+        "query": {"bool": {"filter": filters, "must": must}},
+        "sort": _sort(search),
+        "from": search.offset,
+        "size": search.size,
+        "track_total_hits": True,
+        "_source": {"excludes": ["applied", "mentorships"]},
+        "aggs": {
+            name: {"terms": {"field": path, "size": search.facet_size}}
+            for name, path in FACETS.items()
+        },
+    }
+
+
+def _selected(search: DirectorySearch) -> list[Body]:
+    chosen = {
+        "skill_ids": search.skills,
+        "interests.keyword": search.interests,
+        "region": search.regions,
+        "roles": search.roles,
+        "match_status": search.match_status,
+    }
+    filters: list[Body] = [{"terms": {f: list(v)}} for f, v in chosen.items() if v]
+    if search.available is not None:
+        filters.append({"term": {"available": search.available}})
+    return filters
+
+
+def _text_match(text: str) -> Body:
+    return {
+        "multi_match": {
+            "query": text,
+            "type": "bool_prefix",
+            "fields": TEXT_FIELDS,
+            "operator": "and",
+        }
+    }
+
+
+def _within(near: tuple[float, float], km: float) -> Body:
+    lat, lon = near
+    return {
+        "geo_distance": {"distance": f"{km}km", "location": {"lat": lat, "lon": lon}}
+    }
+
+
+def _sort(search: DirectorySearch) -> list[Body | str]:
+    by_name: Body = {"display_name.sort": {"order": "asc", "missing": "_last"}}
+    if search.sort == "distance" and search.near:
+        lat, lon = search.near
+        point = {"lat": lat, "lon": lon}
+        distance = {"location": point, "order": "asc", "unit": "km"}
+        return [{"_geo_distance": distance}, by_name]
+    if search.sort == "name":
+        return [by_name, {"person_id": "asc"}]
+    if search.sort == "joined":
+        return [{"joined_at": {"order": "desc"}}, {"person_id": "asc"}]
+    if search.sort == "experience":
+        years = {"order": "desc", "missing": "_last"}
+        return [{"years_of_experience": years}, by_name]
+    return ["_score", by_name, {"person_id": "asc"}]
+
+
+def _any_of(*clauses: Body) -> Body:
+    return {"bool": {"should": list(clauses), "minimum_should_match": 1}}
+
+
+def _count_where(*clauses: Body) -> Body:
+    return {"filter": {"bool": {"filter": list(clauses)}}}
+
+
+def members_summary_query(team_id: str, facet_size: int = 50) -> Body:
+    """Members by role, mentees by match status, mentor load, skills supply/demand."""
+    mentors, mentees = {"term": {"roles": "mentor"}}, {"term": {"roles": "mentee"}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": team_scope(team_id, members_only=True)}},
+        "aggs": {
+            "roles": {"terms": {"field": "roles", "size": 10}},
+            "mentees": {
+                **_count_where(mentees),
+                "aggs": {"status": {"terms": {"field": "match_status", "size": 10}}},
+            },
+            "mentors": {
+                **_count_where(mentors),
+                "aggs": {
+                    "at_capacity": _count_where({"term": {"at_capacity": True}}),
+                    "available": _count_where({"term": {"available": True}}),
+                    "active_mentees": {"sum": {"field": "active_mentees"}},
+                    "capacity": {"sum": {"field": "mentor_capacity"}},
+                    "supply": {"terms": {"field": "skill_ids", "size": facet_size}},
+                },
+            },
+            "demand": {
+                **_count_where(mentees),
+                "aggs": {
+                    "goals": {"terms": {"field": "learning_goals", "size": facet_size}}
+                },
+            },
+        },
+    }
+
+
+def mentorships_summary_query(
+    team_id: str, today: date, stalled_after_days: int
+) -> Body:
+    """Mentorships by status, and the active ones with no recent session."""
+    cutoff = (today - timedelta(days=stalled_after_days)).isoformat()
+    no_session_since = _any_of(
+        {"range": {"last_session_on": {"lt": cutoff}}},
+        {
+            "bool": {
+                "must_not": [{"exists": {"field": "last_session_on"}}],
+                "filter": [{"range": {"accepted_at": {"lt": cutoff}}}],
+            }
+        },
+    )
+    stalled = [{"term": {"status": "accepted"}}, no_session_since]
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": team_scope(team_id)}},
+        "aggs": {
+            "status": {"terms": {"field": "status", "size": 10}},
+            "stalled": {
+                **_count_where(*stalled),
+                "aggs": {"pairs": {"top_hits": {"size": 20, "_source": _PAIR}}},
+            },
+        },
+    }
+
+
+_PAIR = ["mentorship_id", "mentor_id", "mentee_id", "last_session_on", "accepted_at"]
+
+
+def sessions_since_query(team_id: str, since: date) -> Body:
+    """Sessions held since a day, counted from the activity feed."""
+    logged = [
+        *team_scope(team_id),
+        {"term": {"event_type": "SessionLogged"}},
+        {"range": {"held_on": {"gte": since.isoformat()}}},
+    ]
+    return {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": logged}}}
+
+
+def groups_query(team_id: str, include_archived: bool = False, size: int = 500) -> Body:
+    filters = team_scope(team_id)
+    if not include_archived:
+        filters.append({"term": {"archived": False}})
+    return {
+        "size": size,
+        "query": {"bool": {"filter": filters}},
+        "sort": [{"name.keyword": "asc"}, {"group_id": "asc"}],
+        "_source": {"excludes": ["applied"]},
+    }
+
+
+def shares_query(team_id: str, size: int = 500) -> Body:
+    return {
+        "size": size,
+        "query": {"bool": {"filter": team_scope(team_id)}},
+        "sort": [{"shared_at": "desc"}, {"share_id": "asc"}],
+        "_source": {"excludes": ["applied"]},
+    }
+
+
+def progress_by_resource_query(team_id: str, size: int = 500) -> Body:
+    """Opened and completed counts per resource in one team."""
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": team_scope(team_id)}},
+        "aggs": {
+            "opened": _count_where({"exists": {"field": "opened_at"}}),
+            "completed": _count_where({"exists": {"field": "completed_at"}}),
+            "resources": {
+                "terms": {"field": "resource_id", "size": size},
+                "aggs": {
+                    "completed": _count_where({"exists": {"field": "completed_at"}})
+                },
+            },
+        },
+    }
+
+
+def material_query(team_id: str, size: int = 500) -> Body:
+    return {
+        "size": size,
+        "query": {"bool": {"filter": team_scope(team_id)}},
+        "sort": [{"title.keyword": "asc"}],
+        "_source": {"excludes": ["applied"]},
+    }
+
+
+def activity_query(
+    team_id: str, size: int = 50, before: tuple[int, str] | None = None
+) -> Body:
+    """The team's feed, newest first; ``before`` continues after a page."""
+    body: Body = {
+        "size": size,
+        "query": {"bool": {"filter": team_scope(team_id)}},
+        "sort": [{"occurred_at": "desc"}, {"event_id": "desc"}],
+    }
+    if before is not None:
+        body["search_after"] = list(before)
+    return body
+
+
+def export_query(team_id: str, members_only: bool) -> Body:
+    """Every document of one team in a model, for the CSV export."""
+    return {
+        "query": {"bool": {"filter": team_scope(team_id, members_only=members_only)}}
+    }

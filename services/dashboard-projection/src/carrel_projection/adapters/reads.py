@@ -1,0 +1,113 @@
+"""The read side: what the API and the export ask OpenSearch, one team at a time."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.helpers import async_scan
+
+from carrel_projection.adapters import queries
+from carrel_projection.adapters.queries import Body, DirectorySearch
+from carrel_projection.domain.documents import Document, Model, directory_id
+
+logger = logging.getLogger(__name__)
+
+
+class ReadModels:
+    """Queries over the read models of one index prefix."""
+
+    def __init__(self, client: AsyncOpenSearch, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def alias(self, model: Model) -> str:
+        return f"{self.prefix}-{model.value}"
+
+    async def get(self, model: Model, doc_id: str) -> Document | None:
+        """One document by id, in realtime; None if there is none."""
+        answer = await self.client.mget(
+            index=self.alias(model), body={"ids": [doc_id]}, realtime=True
+        )
+        doc = answer["docs"][0]
+        return doc["_source"] if doc.get("found") else None
+
+    async def membership(self, team_id: str, person_id: str) -> Document | None:
+        """The person's directory entry in the team, if they are a member."""
+        entry = await self.get(Model.DIRECTORY, directory_id(team_id, person_id))
+        return entry if entry and entry["status"] == "member" else None
+
+    async def search(self, model: Model, body: Body) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.client.search(
+            index=self.alias(model), body=body
+        )
+        return answer
+
+    async def directory(
+        self, team_id: str, search: DirectorySearch, viewer_id: str
+    ) -> dict[str, Any]:
+        body = queries.directory_query(team_id, search, viewer_id)
+        return await self.search(Model.DIRECTORY, body)
+
+    async def names(self, team_id: str, person_ids: set[str]) -> dict[str, str]:
+        """Display names of the team's members among these people."""
+        if not person_ids:
+            return {}
+        ids = [directory_id(team_id, p) for p in sorted(person_ids)]
+        answer = await self.client.mget(
+            index=self.alias(Model.DIRECTORY),
+            body={"ids": ids},
+            _source_includes=["person_id", "display_name", "status"],
+        )
+        return {
+            doc["_source"]["person_id"]: doc["_source"].get("display_name", "")
+            for doc in answer["docs"]
+            if doc.get("found") and doc["_source"]["status"] == "member"
+        }
+
+    async def dashboard(self, team_id: str, stalled_after_days: int) -> dict[str, Any]:
+        """The raw answers behind a team's dashboard, asked at once."""
+        today = date.today()
+        asked = await asyncio.gather(
+            self.search(Model.DIRECTORY, queries.members_summary_query(team_id)),
+            self.search(
+                Model.MENTORSHIPS,
+                queries.mentorships_summary_query(team_id, today, stalled_after_days),
+            ),
+            self.search(
+                Model.ACTIVITY,
+                queries.sessions_since_query(team_id, today - timedelta(days=30)),
+            ),
+            self.search(Model.GROUPS, queries.groups_query(team_id)),
+            self.search(Model.SHARES, queries.shares_query(team_id, size=0)),
+            self.search(Model.PROGRESS, queries.progress_by_resource_query(team_id)),
+        )
+        keys = ("members", "mentorships", "sessions", "groups", "shares", "progress")
+        return dict(zip(keys, asked, strict=True))
+
+    async def resources_by_id(self, resource_ids: set[str]) -> dict[str, Document]:
+        if not resource_ids:
+            return {}
+        answer = await self.client.mget(
+            index=self.alias(Model.RESOURCES),
+            body={"ids": sorted(resource_ids)},
+            _source_excludes=["applied"],
+        )
+        return {d["_id"]: d["_source"] for d in answer["docs"] if d.get("found")}
+
+    async def scan(self, model: Model, body: Body) -> AsyncIterator[Document]:
+        """Every matching document, in pages, for the export."""
+        index = self.alias(model)
+        async for hit in async_scan(self.client, query=body, index=index):
+            yield hit["_source"]
+
+    async def change_sequences(self, team_ids: list[str]) -> dict[str, Document]:
+        """Each team's change signal, read in realtime."""
+        if not team_ids:
+            return {}
+        answer = await self.client.mget(
+            index=self.alias(Model.CHANGES), body={"ids": team_ids}, realtime=True
+        )
+        return {d["_id"]: d["_source"] for d in answer["docs"] if d.get("found")}

@@ -1,0 +1,1 @@
+"""How the projection is started: the consumer, the read API, the docs."""

@@ -1,0 +1,119 @@
+"""The live stream: server-sent events that tell a team's open dashboards what changed.
+
+The consumer raises a per-team sequence in the ``changes`` index after each
+batch that changed the team's read models. This process polls the sequences
+of the teams someone is watching, with realtime GETs every
+``change_poll_seconds`` (250 ms by default), and pushes an event to each of
+that team's streams. Polling OpenSearch rather than running the consumer in
+this process lets any number of API replicas serve streams while one
+consumer group writes; the price is one small ``mget`` per poll and up to one
+poll interval of extra delay. A change is pushed ``change_visible_after_seconds``
+after it is seen (the searched indices' refresh interval), so that a
+dashboard which refetches on the event finds the change searchable.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sse_starlette import EventSourceResponse
+
+from carrel_projection.adapters.reads import ReadModels
+from carrel_projection.entrypoints.dependencies import Member
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1/teams/{team_id}", tags=["live"])
+
+Change = dict[str, Any]
+
+
+class ChangeWatcher:
+    """Polls the change sequences of watched teams and fans changes out."""
+
+    def __init__(
+        self, reads: ReadModels, interval_seconds: float, hold_seconds: float
+    ) -> None:
+        self._reads = reads
+        self._interval = interval_seconds
+        self._hold = hold_seconds
+        self._pushes: set[asyncio.Task[None]] = set()
+        self._streams: dict[str, set[asyncio.Queue[Change]]] = {}
+        self._seen: dict[str, int] = {}
+
+    async def subscribe(self, team_id: str) -> asyncio.Queue[Change]:
+        """A queue that receives the team's changes from now on."""
+        if team_id not in self._streams:
+            current = await self._reads.change_sequences([team_id])
+            self._seen[team_id] = current.get(team_id, {}).get("sequence", 0)
+        queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=100)
+        self._streams.setdefault(team_id, set()).add(queue)
+        return queue
+
+    def unsubscribe(self, team_id: str, queue: asyncio.Queue[Change]) -> None:
+        streams = self._streams.get(team_id, set())
+        streams.discard(queue)
+        if not streams:
+            self._streams.pop(team_id, None)
+            self._seen.pop(team_id, None)
+
+    async def run(self) -> None:
+        """Poll until cancelled; a failed poll is logged and tried again."""
+        while True:
+            try:
+                await self.poll()
+            except Exception as error:
+                logger.warning("polling team changes failed: %s", error)
+            await asyncio.sleep(self._interval)
+
+    async def poll(self) -> None:
+        teams = sorted(self._streams)
+        for team_id, change in (await self._reads.change_sequences(teams)).items():
+            if change["sequence"] <= self._seen.get(team_id, 0):
+                continue
+            self._seen[team_id] = change["sequence"]
+            push = asyncio.create_task(self._push_later(team_id, change))
+            self._pushes.add(push)
+            push.add_done_callback(self._pushes.discard)
+
+    async def _push_later(self, team_id: str, change: Change) -> None:
+        await asyncio.sleep(self._hold)
+        for queue in list(self._streams.get(team_id, ())):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(change)
+
+
+def change_watcher(request: Request) -> ChangeWatcher:
+    watcher: ChangeWatcher = request.app.state.watcher
+    return watcher
+
+
+@router.get("/stream")
+async def stream_changes(caller: Member, request: Request) -> EventSourceResponse:
+    """Server-sent events: ``changed`` with the models that changed, as they change."""
+    watcher = change_watcher(request)
+    queue = await watcher.subscribe(caller.team_id)
+    return EventSourceResponse(
+        _events(watcher, caller.team_id, queue), ping=15, send_timeout=30
+    )
+
+
+async def _events(
+    watcher: ChangeWatcher, team_id: str, queue: asyncio.Queue[Change]
+) -> AsyncIterator[dict[str, str]]:
+    try:
+        yield {"event": "ready", "data": json.dumps({"team_id": team_id})}
+        while True:
+            change = await queue.get()
+            data = {"models": change["models"], "changed_at": change["changed_at"]}
+            yield {
+                "event": "changed",
+                "id": str(change["sequence"]),
+                "data": json.dumps(data),
+            }
+    finally:
+        watcher.unsubscribe(team_id, queue)

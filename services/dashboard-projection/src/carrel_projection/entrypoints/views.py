@@ -1,0 +1,312 @@
+"""What the read API answers: pydantic models, and how answers are shaped."""
+
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict
+
+from carrel_projection.domain.documents import Document
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def of(cls, source: Document) -> Self:
+        """The view of a document, taking only the fields the view shows."""
+        return cls.model_validate(
+            {k: v for k, v in source.items() if k in cls.model_fields}
+        )
+
+
+class GeoPoint(View):
+    lat: float
+    lon: float
+
+
+class SkillLevel(View):
+    skill_id: str
+    proficiency: int
+
+
+class MemberCard(View):
+    """A member as the directory shows them; absent sections are private or unset."""
+
+    person_id: str
+    display_name: str = ""
+    roles: list[str] = []
+    headline: str | None = None
+    current_role: str | None = None
+    institution: str | None = None
+    years_of_experience: int | None = None
+    has_library_degree: bool | None = None
+    languages: list[str] = []
+    skills: list[SkillLevel] = []
+    interests: list[str] = []
+    learning_goals: list[str] = []
+    aspirations: list[str] = []
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    location: GeoPoint | None = None
+    time_zone: str | None = None
+    mentoring_roles: list[str] = []
+    meeting_preference: str | None = None
+    available: bool | None = None
+    paused_until: str | None = None
+    match_status: str | None = None
+    mentor_capacity: int | None = None
+    active_mentees: int = 0
+    at_capacity: bool = False
+    group_ids: list[str] = []
+    joined_at: str | None = None
+    distance_km: float | None = None
+
+
+class FacetCount(View):
+    value: str
+    count: int
+
+
+class DirectoryPage(View):
+    total: int
+    members: list[MemberCard]
+    facets: dict[str, list[FacetCount]]
+
+
+def member_card(hit: dict[str, Any], by_distance: bool) -> MemberCard:
+    card = MemberCard.of(hit["_source"])
+    if by_distance and hit.get("sort"):
+        card.distance_km = round(float(hit["sort"][0]), 3)
+    return card
+
+
+def directory_page(answer: dict[str, Any], by_distance: bool) -> DirectoryPage:
+    facets = {
+        name: [
+            FacetCount(
+                value=str(b.get("key_as_string", b["key"])), count=b["doc_count"]
+            )
+            for b in agg["buckets"]
+        ]
+        for name, agg in answer["aggregations"].items()
+    }
+    members = [member_card(hit, by_distance) for hit in answer["hits"]["hits"]]
+    return DirectoryPage(
+        total=answer["hits"]["total"]["value"], members=members, facets=facets
+    )
+
+
+class Members(View):
+    total: int
+    by_role: dict[str, int]
+
+
+class Mentees(View):
+    total: int
+    matched: int
+    requested: int
+    unmatched: int
+
+
+class MentorLoad(View):
+    mentors: int
+    at_capacity: int
+    available: int
+    active_mentees: int
+    capacity: int
+
+
+class Requests(View):
+    pending: int
+    expired: int
+    declined: int
+    accepted: int
+    ended: int
+
+
+class StalledPair(View):
+    mentorship_id: str
+    mentor_id: str
+    mentee_id: str
+    last_session_on: str | None = None
+    accepted_at: str | None = None
+
+
+class Stalled(View):
+    after_days: int
+    count: int
+    pairs: list[StalledPair]
+
+
+class SkillBalance(View):
+    skill_id: str
+    supply: int
+    demand: int
+
+
+class GroupSize(View):
+    group_id: str
+    name: str
+    member_count: int
+
+
+class ResourceUse(View):
+    shared: int
+    opened: int
+    completed: int
+
+
+class Dashboard(View):
+    """A team's dashboard, computed from the read models when asked."""
+
+    members: Members
+    mentees: Mentees
+    requests: Requests
+    mentor_load: MentorLoad
+    sessions_last_30_days: int
+    stalled: Stalled
+    skills: list[SkillBalance]
+    groups: list[GroupSize]
+    resources: ResourceUse
+
+
+def _buckets(agg: dict[str, Any]) -> dict[str, int]:
+    return {str(b["key"]): b["doc_count"] for b in agg["buckets"]}
+
+
+def dashboard(answers: dict[str, Any], stalled_after_days: int) -> Dashboard:
+    members = answers["members"]
+    aggs = members["aggregations"]
+    mentors = aggs["mentors"]
+    return Dashboard(
+        members=Members(
+            total=members["hits"]["total"]["value"], by_role=_buckets(aggs["roles"])
+        ),
+        mentees=_mentees(aggs["mentees"]),
+        requests=_requests(answers["mentorships"]),
+        mentor_load=MentorLoad(
+            mentors=mentors["doc_count"],
+            at_capacity=mentors["at_capacity"]["doc_count"],
+            available=mentors["available"]["doc_count"],
+            active_mentees=int(mentors["active_mentees"]["value"]),
+            capacity=int(mentors["capacity"]["value"]),
+        ),
+        sessions_last_30_days=answers["sessions"]["hits"]["total"]["value"],
+        stalled=_stalled(answers["mentorships"], stalled_after_days),
+        skills=_skills(_buckets(mentors["supply"]), _buckets(aggs["demand"]["goals"])),
+        groups=[
+            _group_size(hit["_source"]) for hit in answers["groups"]["hits"]["hits"]
+        ],
+        resources=_resources(answers["shares"], answers["progress"]),
+    )
+
+
+def _mentees(agg: dict[str, Any]) -> Mentees:
+    status = _buckets(agg["status"])
+    return Mentees(
+        total=agg["doc_count"],
+        matched=status.get("matched", 0),
+        requested=status.get("requested", 0),
+        unmatched=status.get("unmatched", 0),
+    )
+
+
+def _requests(answer: dict[str, Any]) -> Requests:
+    status = _buckets(answer["aggregations"]["status"])
+    return Requests(
+        pending=status.get("requested", 0) + status.get("information_requested", 0),
+        expired=status.get("expired", 0),
+        declined=status.get("declined", 0),
+        accepted=status.get("accepted", 0),
+        ended=status.get("ended", 0),
+    )
+
+
+def _stalled(answer: dict[str, Any], after_days: int) -> Stalled:
+    agg = answer["aggregations"]["stalled"]
+    pairs = [
+        StalledPair.model_validate(h["_source"]) for h in agg["pairs"]["hits"]["hits"]
+    ]
+    return Stalled(after_days=after_days, count=agg["doc_count"], pairs=pairs)
+
+
+def _skills(supply: dict[str, int], demand: dict[str, int]) -> list[SkillBalance]:
+    """Skills mentors offer against skills mentees want, widest gap first."""
+    balances = [
+        SkillBalance(skill_id=s, supply=supply.get(s, 0), demand=demand.get(s, 0))
+        for s in sorted(supply.keys() | demand.keys())
+    ]
+    return sorted(balances, key=lambda b: (b.supply - b.demand, b.skill_id))
+
+
+def _group_size(group: Document) -> GroupSize:
+    return GroupSize(
+        group_id=group["group_id"],
+        name=group["name"],
+        member_count=group["member_count"],
+    )
+
+
+def _resources(shares: dict[str, Any], progress: dict[str, Any]) -> ResourceUse:
+    aggs = progress["aggregations"]
+    return ResourceUse(
+        shared=shares["hits"]["total"]["value"],
+        opened=aggs["opened"]["doc_count"],
+        completed=aggs["completed"]["doc_count"],
+    )
+
+
+class ActivityEntry(View):
+    event_id: str
+    event_type: str
+    occurred_at: str
+    actor_id: str | None
+    actor_name: str | None
+    subject_ids: list[str]
+    subject_names: list[str]
+    facts: dict[str, Any]
+
+
+class ActivityPage(View):
+    entries: list[ActivityEntry]
+    next_before: str | None
+    """Pass as ``before`` for the next, older page; none at the end."""
+
+
+class Group(View):
+    group_id: str
+    name: str
+    origin: str | None
+    member_ids: list[str]
+    member_count: int
+    archived: bool
+    created_at: str | None = None
+
+
+class SharedResource(View):
+    share_id: str
+    resource_id: str
+    title: str | None
+    url: str | None
+    resource_status: str | None
+    audience: str
+    group_id: str | None
+    recipient_ids: list[str]
+    recipient_count: int
+    shared_by: str
+    shared_at: str
+    opened: int
+    completed: int
+
+
+class Material(View):
+    resource_id: str
+    title: str
+    url: str | None
+    status: str
+    skill_ids: list[str]
+
+
+class TeamResources(View):
+    shared: list[SharedResource]
+    material: list[Material]

@@ -1,0 +1,260 @@
+"""The read API over read models projected from the sample programme."""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import pytest
+from carrel_events import Topic
+from carrel_projection.adapters.client import open_client
+from carrel_projection.entrypoints.http import create_app
+from carrel_projection.sample import SECRET, Programme
+from carrel_projection.settings import ProjectionSettings
+from carrel_projection.testing import projecting, publish, wait_until_drained
+from httpx import ASGITransport, AsyncClient
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def programme(
+    projection_settings: ProjectionSettings, topics: dict[Topic, str]
+) -> Programme:
+    programme = Programme()
+    programme.record_everything()
+    await publish(
+        projection_settings.kafka_bootstrap, programme.script.recorded, topics
+    )
+    async with projecting(projection_settings):
+        await wait_until_drained(
+            projection_settings.kafka_bootstrap,
+            projection_settings.projection_group,
+            list(topics.values()),
+        )
+    client = open_client(projection_settings.opensearch_url)
+    await client.indices.refresh(index=f"{projection_settings.index_prefix}-*")
+    await client.close()
+    return programme
+
+
+@pytest.fixture
+async def api(projection_settings: ProjectionSettings) -> AsyncIterator[AsyncClient]:
+    app = create_app(projection_settings)
+    async with app.router.lifespan_context(app):
+        transport = ASGITransport(app)
+        async with AsyncClient(
+            transport=transport, base_url="http://projection"
+        ) as http:
+            yield http
+
+
+def as_member(person: UUID) -> dict[str, str]:
+    return {"X-Carrel-Member": str(person)}
+
+
+async def directory(
+    api: AsyncClient, programme: Programme, viewer: UUID, **params: object
+) -> dict[str, object]:
+    answer = await api.get(
+        f"/api/v1/teams/{programme.team}/directory",
+        params=params,  # type: ignore[arg-type]
+        headers=as_member(viewer),
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, object] = answer.json()
+    return body
+
+
+def names(page: dict[str, object]) -> list[str]:
+    return [m["display_name"] for m in page["members"]]  # type: ignore[attr-defined]
+
+
+async def test_a_coordinator_sees_every_member_of_the_team_and_no_one_else(
+    api: AsyncClient, programme: Programme
+) -> None:
+    page = await directory(api, programme, programme.coordinator, sort="name")
+    assert names(page) == [
+        "Cora Coordinator",
+        "Eli Mentee",
+        "Mika Mentor",
+        "Noor Mentee",
+        "Sam Šimić",
+    ]
+    assert "Otto Outsider" not in names(page), "another team's member"
+
+
+async def test_full_text_search_finds_prefixes_and_ignores_accents(
+    api: AsyncClient, programme: Programme
+) -> None:
+    by_prefix = await directory(api, programme, programme.coordinator, q="simi")
+    assert names(by_prefix) == ["Sam Šimić"]
+    by_skill_word = await directory(api, programme, programme.coordinator, q="curation")
+    assert by_skill_word["total"] == 5
+    erased = await directory(api, programme, programme.coordinator, q="Erin")
+    assert erased["total"] == 0
+
+
+async def test_facets_filters_and_distance_narrow_the_directory(
+    api: AsyncClient, programme: Programme
+) -> None:
+    page = await directory(api, programme, programme.coordinator, role="mentee")
+    assert sorted(names(page)) == ["Eli Mentee", "Mika Mentor", "Noor Mentee"]
+    roles = {f["value"]: f["count"] for f in page["facets"]["role"]}  # type: ignore[index]
+    assert roles == {"mentee": 3, "mentor": 1}
+
+    near = await directory(
+        api,
+        programme,
+        programme.coordinator,
+        near="61.2,-149.9",
+        within_km=50,
+        sort="distance",
+    )
+    assert names(near) == ["Cora Coordinator", "Eli Mentee"]
+    assert near["members"][1]["distance_km"] < 5  # type: ignore[index]
+
+    paused = await directory(api, programme, programme.coordinator, available="false")
+    assert names(paused) == ["Mika Mentor"]
+
+
+async def test_a_mentee_does_not_see_other_mentees_by_the_default_settings(
+    api: AsyncClient, programme: Programme
+) -> None:
+    page = await directory(api, programme, programme.second_mentee, sort="name")
+    assert names(page) == [
+        "Cora Coordinator",
+        "Mika Mentor",
+        "Noor Mentee",
+        "Sam Šimić",
+    ]
+
+
+async def test_only_members_of_a_team_may_read_it(
+    api: AsyncClient, programme: Programme
+) -> None:
+    team = f"/api/v1/teams/{programme.team}"
+    for path in (
+        "/directory",
+        "/dashboard",
+        "/activity",
+        "/groups",
+        "/export/directory.csv",
+    ):
+        stranger = await api.get(team + path, headers=as_member(uuid4()))
+        assert stranger.status_code == 404, path
+        other_team = await api.get(team + path, headers=as_member(programme.outsider))
+        assert other_team.status_code == 404, path
+        left = await api.get(team + path, headers=as_member(programme.leaver))
+        assert left.status_code == 404, path
+    assert (await api.get(team + "/directory")).status_code == 401
+
+
+async def test_the_other_team_sees_only_its_own_documents(
+    api: AsyncClient, programme: Programme
+) -> None:
+    team = f"/api/v1/teams/{programme.other_team}"
+    headers = as_member(programme.outsider)
+    page = (await api.get(team + "/directory", headers=headers)).json()
+    assert sorted(names(page)) == ["Otto Outsider", "Sam Šimić"]
+    activity = (await api.get(team + "/activity", headers=headers)).json()
+    assert {e["event_type"] for e in activity["entries"]} >= {"TeamCreated"}
+    assert not [e for e in activity["entries"] if e["event_type"] == "GroupCreated"]
+    dashboard = (await api.get(team + "/dashboard", headers=headers)).json()
+    assert dashboard["members"]["total"] == 2 and dashboard["groups"] == []
+    exported = (await api.get(team + "/export/mentorships.csv", headers=headers)).text
+    assert exported.strip().count("\n") == 0, "header only"
+
+
+async def test_the_dashboard_sums_up_the_team(
+    api: AsyncClient, programme: Programme
+) -> None:
+    answer = await api.get(
+        f"/api/v1/teams/{programme.team}/dashboard",
+        params={"stalled_after_days": 1},
+        headers=as_member(programme.coordinator),
+    )
+    board = answer.json()
+    assert board["members"] == {
+        "total": 5,
+        "by_role": {"mentee": 3, "mentor": 2, "coordinator": 1},
+    }
+    assert board["mentees"] == {
+        "total": 3,
+        "matched": 1,
+        "requested": 0,
+        "unmatched": 2,
+    }
+    assert board["requests"] == {
+        "pending": 1,
+        "expired": 1,
+        "declined": 1,
+        "accepted": 1,
+        "ended": 1,
+    }
+    assert board["mentor_load"]["at_capacity"] == 0
+    assert board["mentor_load"]["active_mentees"] == 1
+    assert board["sessions_last_30_days"] == 1
+    assert board["stalled"]["count"] == 1, "the last session was two days ago"
+    assert board["skills"] == [
+        {"skill_id": "onet.tech.worldcat", "supply": 0, "demand": 3},
+        {"skill_id": "esco.digital-curation", "supply": 2, "demand": 0},
+    ]
+    assert board["groups"] == [
+        {"group_id": str(programme.group), "name": "Maps and zines", "member_count": 3}
+    ]
+    assert board["resources"] == {"shared": 1, "opened": 2, "completed": 1}
+
+
+async def test_the_activity_feed_pages_newest_first_with_names(
+    api: AsyncClient, programme: Programme
+) -> None:
+    path = f"/api/v1/teams/{programme.team}/activity"
+    headers = as_member(programme.coordinator)
+    first = (await api.get(path, params={"size": 5}, headers=headers)).json()
+    assert first["entries"][0]["event_type"] == "MemberLeft"
+    second = await api.get(
+        path, params={"size": 5, "before": first["next_before"]}, headers=headers
+    )
+    times = [e["occurred_at"] for e in first["entries"] + second.json()["entries"]]
+    assert times == sorted(times, reverse=True) and len(set(times)) == 10
+    joins = (await api.get(path, params={"size": 200}, headers=headers)).json()
+    joined = [e for e in joins["entries"] if e["event_type"] == "MemberJoined"]
+    assert "Eli Mentee" in {n for e in joined for n in e["subject_names"]}
+
+
+async def test_groups_and_resources_are_listed_for_the_team(
+    api: AsyncClient, programme: Programme
+) -> None:
+    team, headers = f"/api/v1/teams/{programme.team}", as_member(programme.mentee)
+    groups = (await api.get(team + "/groups", headers=headers)).json()
+    assert [g["name"] for g in groups] == ["Maps and zines"]
+    archived = (await api.get(team + "/groups?archived=true", headers=headers)).json()
+    assert len(archived) == 2
+    resources = (await api.get(team + "/resources", headers=headers)).json()
+    [shared] = resources["shared"]
+    assert (shared["title"], shared["opened"], shared["completed"]) == (
+        "IIIF in practice",
+        2,
+        1,
+    )
+    assert sorted(m["status"] for m in resources["material"]) == ["active", "withdrawn"]
+
+
+async def test_the_csv_export_holds_only_the_teams_members_and_nothing_private(
+    api: AsyncClient, programme: Programme
+) -> None:
+    answer = await api.get(
+        f"/api/v1/teams/{programme.team}/export/directory.csv",
+        headers=as_member(programme.coordinator),
+    )
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert sorted(r["display_name"] for r in rows)[0] == "Cora Coordinator"
+    assert len(rows) == 5
+    assert SECRET not in answer.text and "Erin" not in answer.text
+    unknown = await api.get(
+        f"/api/v1/teams/{programme.team}/export/people.csv",
+        headers=as_member(programme.coordinator),
+    )
+    assert unknown.status_code == 422

@@ -1,0 +1,200 @@
+"""Every event type lands in its read model, through the real Kafka and OpenSearch.
+
+The sample programme is published on the test's own topics and projected
+into the test's own indices; then the same events are delivered again, and
+replayed by a new consumer group, and the read models must not change.
+"""
+
+import json
+from uuid import uuid4
+
+import pytest
+from carrel_events import Topic
+from carrel_projection.adapters.client import open_client
+from carrel_projection.adapters.indices import drop_indices, ensure_indices
+from carrel_projection.adapters.read_models import DEFINITIONS
+from carrel_projection.domain.documents import Document, directory_id
+from carrel_projection.sample import SECRET, Programme
+from carrel_projection.settings import ProjectionSettings
+from carrel_projection.testing import projecting, publish, snapshot, wait_until_drained
+
+pytestmark = pytest.mark.integration
+
+Models = dict[str, dict[str, Document]]
+
+
+async def project_until_drained(
+    settings: ProjectionSettings, topics: dict[Topic, str]
+) -> Models:
+    async with projecting(settings):
+        await wait_until_drained(
+            settings.kafka_bootstrap, settings.projection_group, list(topics.values())
+        )
+    client = open_client(settings.opensearch_url)
+    try:
+        return await snapshot(client, settings.index_prefix)
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def programme(
+    projection_settings: ProjectionSettings, topics: dict[Topic, str]
+) -> Programme:
+    programme = Programme()
+    programme.record_everything()
+    await publish(
+        projection_settings.kafka_bootstrap, programme.script.recorded, topics
+    )
+    return programme
+
+
+@pytest.fixture
+async def projected(
+    projection_settings: ProjectionSettings,
+    topics: dict[Topic, str],
+    programme: Programme,
+) -> Models:
+    return await project_until_drained(projection_settings, topics)
+
+
+def entry(models: Models, team: object, person: object) -> Document:
+    return models["directory"][directory_id(str(team), str(person))]
+
+
+def test_members_get_their_public_profile_roles_and_match_status(
+    programme: Programme, projected: Models
+) -> None:
+    mentee = entry(projected, programme.team, programme.mentee)
+    assert mentee["status"] == "member"
+    assert mentee["display_name"] == "Eli Mentee"
+    assert mentee["skill_ids"] == ["esco.digital-curation"]
+    assert mentee["location"] == {"lat": 61.19, "lon": -149.88}
+    assert mentee["match_status"] == "matched"
+    assert mentee["mentor_ids"] == [str(programme.mentor)]
+    assert mentee["group_ids"] == [str(programme.group)]
+
+    mentor = entry(projected, programme.team, programme.mentor)
+    assert mentor["roles"] == ["mentor", "mentee"]
+    assert mentor["available"] is False
+    assert mentor["active_mentees"] == 1
+    assert mentor["group_ids"] == [], "removed from the group"
+
+    shared = entry(projected, programme.team, programme.shared_mentor)
+    assert shared["mentor_capacity"] == 1, "the team's own figure wins"
+    assert shared["pending_requests"] == 1
+    assert shared["active_mentees"] == 0, "the accepted mentorship ended"
+
+
+def test_a_profile_fans_out_to_every_team_of_the_person(
+    programme: Programme, projected: Models
+) -> None:
+    in_team = entry(projected, programme.team, programme.shared_mentor)
+    in_other = entry(projected, programme.other_team, programme.shared_mentor)
+    assert in_team["display_name"] == in_other["display_name"] == "Sam Šimić"
+    assert in_other["team_id"] == str(programme.other_team)
+
+
+def test_a_private_section_stays_out_of_the_directory(
+    programme: Programme, projected: Models
+) -> None:
+    second = entry(projected, programme.team, programme.second_mentee)
+    assert "city" not in second and "location" not in second
+    assert second["skill_ids"] == ["esco.digital-curation"], "other sections show"
+
+
+def test_private_preferences_never_reach_opensearch(projected: Models) -> None:
+    everything = json.dumps(projected)
+    assert SECRET not in everything
+    for field in ("identities", "wants_shared_identity", "avoid_own_institution"):
+        assert field not in everything
+
+
+def test_an_erased_profile_leaves_no_directory_entry_and_no_personal_data(
+    programme: Programme, projected: Models
+) -> None:
+    erased = str(programme.erased)
+    assert not [d for d in projected["directory"].values() if d["person_id"] == erased]
+    tombstone = projected["people"][erased]
+    assert tombstone["erased"] is True
+    assert tombstone["display_name"] == "" and tombstone["sections"] == {}
+    assert "Erin" not in json.dumps(projected["directory"])
+
+
+def test_a_member_who_left_is_kept_only_as_a_bare_entry(
+    programme: Programme, projected: Models
+) -> None:
+    leaver = entry(projected, programme.team, programme.leaver)
+    assert leaver["status"] == "left"
+    assert "display_name" not in leaver and leaver["roles"] == []
+
+
+def test_groups_mentorships_resources_and_activity_are_projected(
+    programme: Programme, projected: Models
+) -> None:
+    group = projected["groups"][str(programme.group)]
+    assert group["name"] == "Maps and zines"
+    assert group["member_count"] == 3  # mentee, second mentee, and the erased id
+    assert projected["groups"][str(programme.archived_group)]["archived"] is True
+
+    statuses = sorted(m["status"] for m in projected["mentorships"].values())
+    assert statuses == ["accepted", "declined", "ended", "expired", "requested"]
+    active = projected["mentorships"][str(programme.active_mentorship)]
+    assert (active["sessions"], active["goals_done"]) == (1, 1)
+
+    kinds = sorted((r["kind"], r["status"]) for r in projected["resources"].values())
+    assert kinds == [
+        ("catalogued", "active"),
+        ("catalogued", "retired"),
+        ("material", "active"),
+        ("material", "withdrawn"),
+    ]
+    assert [s["recipient_count"] for s in projected["shares"].values()] == [3]
+    completed = [p for p in projected["progress"].values() if p["completed_at"]]
+    assert [p["member_id"] for p in completed] == [str(programme.mentee)]
+
+    in_feed = [
+        e
+        for e in programme.script.recorded
+        if e.team_id is not None and e.event_type != "MentorCandidatesRanked"
+    ]
+    assert len(projected["activity"]) == len(in_feed)
+    feed_types = {a["event_type"] for a in projected["activity"].values()}
+    assert {"PairingProposed", "PairingPublished", "GroupsSuggested"} <= feed_types
+    assert projected["teams"][str(programme.team)]["default_mentor_capacity"] == 3
+
+
+async def test_redelivered_events_leave_the_read_models_unchanged(
+    projection_settings: ProjectionSettings,
+    topics: dict[Topic, str],
+    programme: Programme,
+    projected: Models,
+) -> None:
+    await publish(
+        projection_settings.kafka_bootstrap, programme.script.recorded, topics
+    )
+    again = await project_until_drained(projection_settings, topics)
+    assert again == projected
+
+
+async def test_a_replay_by_a_new_group_leaves_the_read_models_unchanged(
+    projection_settings: ProjectionSettings, topics: dict[Topic, str], projected: Models
+) -> None:
+    replay = projection_settings.model_copy(
+        update={"projection_group": f"test-replay-{uuid4().hex[:8]}"}
+    )
+    assert await project_until_drained(replay, topics) == projected
+
+
+async def test_a_replay_into_empty_indices_rebuilds_the_same_read_models(
+    projection_settings: ProjectionSettings, topics: dict[Topic, str], projected: Models
+) -> None:
+    client = open_client(projection_settings.opensearch_url)
+    prefix = projection_settings.index_prefix
+    await drop_indices(client, prefix, DEFINITIONS)
+    await ensure_indices(client, prefix, DEFINITIONS)
+    await client.close()
+    rebuild = projection_settings.model_copy(
+        update={"projection_group": f"test-rebuild-{uuid4().hex[:8]}"}
+    )
+    assert await project_until_drained(rebuild, topics) == projected
