@@ -34,7 +34,7 @@ KUBERNETES_VERSIONS = ("1.31", "1.37")
 # HTTP processes whose serve() does not read StackSettings.bind_host yet: in
 # a pod they would listen on 127.0.0.1 only. Take a package out once its
 # serve() reads bind_host.
-AWAITING_BIND_HOST = frozenset({"carrel_projection"})
+AWAITING_BIND_HOST: frozenset[str] = frozenset()
 
 # Variables that carry credentials and so must come from a Secret.
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|KEY|DSN)$")

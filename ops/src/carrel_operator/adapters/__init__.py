@@ -1,0 +1,1 @@
+"""The operator's clients of Kafka, OpenSearch and the write services' event stores."""

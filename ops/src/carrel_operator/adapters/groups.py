@@ -1,0 +1,85 @@
+"""Consumer groups: their members, their commits, and moving their commits."""
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import OffsetAndMetadata
+
+from carrel_operator.adapters.kafka import Marks, standalone_consumer
+
+logger = logging.getLogger(__name__)
+
+INACTIVE_STATES = ("Empty", "Dead")
+
+
+async def group_names(bootstrap: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return sorted(str(group[0]) for group in await admin.list_consumer_groups())
+    finally:
+        await admin.close()
+
+
+async def committed_offsets(bootstrap: str, group: str) -> Marks:
+    """The group's committed offset per partition (partitions it never committed
+    are absent)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        answer = await admin.list_consumer_group_offsets(group)
+        return {tp: meta.offset for tp, meta in answer.items() if meta.offset >= 0}
+    finally:
+        await admin.close()
+
+
+async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
+    """The group's state (``Stable``, ``Empty``...) and how many members it has."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    for response in responses:
+        for described in response.groups:
+            _error, name, state, _kind, _protocol, members = described[:6]
+            if name == group:
+                return str(state), len(members)
+    return "Dead", 0
+
+
+async def commit_offsets(
+    bootstrap: str, group: str, offsets: Mapping[TopicPartition, int]
+) -> None:
+    """Commit ``offsets`` for a group without members, as a reset does."""
+    consumer = standalone_consumer(bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        consumer.assign(list(offsets))
+        await consumer.commit(
+            {tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()}
+        )
+    finally:
+        await consumer.stop()
+
+
+def reached(committed: Mapping[TopicPartition, int], marks: Marks) -> bool:
+    """True when every partition's commit is at or past its mark."""
+    return all(mark == 0 or committed.get(tp, -1) >= mark for tp, mark in marks.items())
+
+
+async def ends_and_beginnings(
+    bootstrap: str, partitions: Iterable[TopicPartition]
+) -> tuple[Marks, Marks]:
+    consumer = standalone_consumer(bootstrap)
+    await consumer.start()
+    try:
+        wanted = list(partitions)
+        ends = await consumer.end_offsets(wanted)
+        beginnings = await consumer.beginning_offsets(wanted)
+        return dict(ends), dict(beginnings)
+    finally:
+        await consumer.stop()
