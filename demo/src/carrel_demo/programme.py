@@ -38,7 +38,7 @@ _INTERESTS = (
     "children's literacy,makerspaces,genealogy,community archives,"
     "accessibility,data literacy,rare books,podcasting,library advocacy"
 ).split(",")
-_LANGUAGES = ("en", "es", "pt", "fr", "zh", "vi", "ht")
+_LANGUAGES = ("es", "pt", "fr", "zh", "vi", "ht")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _person(
     return Participant(
         key=f"demo-{index:05d}",
         display_name=f"{given} {family}",
-        email=f"{given}.{family}.{index}@demo.carrel.invalid".lower(),
+        email=f"{given}.{family}.{index}@demo.example.org".lower(),
         library=home,
         roles=("mentor",) if mentor else ("mentee",),
         current_role=rng.choice(titles),

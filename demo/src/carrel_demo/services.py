@@ -1,6 +1,17 @@
 """Every process of Carrel, in the order the supervisor starts them."""
 
+from collections.abc import Mapping
+
 from carrel_demo.supervisor import ServiceProcess
+
+PORTS = {
+    "profile": 8101,
+    "teams": 8102,
+    "resources": 8103,
+    "matching": 8104,
+    "projection": 8105,
+    "gateway": 8000,
+}
 
 
 def _http(name: str, package: str, port: int) -> ServiceProcess:
@@ -17,17 +28,26 @@ def _worker(name: str, package: str, entry: str) -> ServiceProcess:
     )
 
 
-CARREL = (
-    _http("profile", "carrel_profile", 8101),
-    _worker("profile", "carrel_profile", "relay"),
-    _http("teams", "carrel_teams", 8102),
-    _worker("teams", "carrel_teams", "relay"),
-    _http("resources", "carrel_resources", 8103),
-    _worker("resources", "carrel_resources", "relay"),
-    _worker("resources", "carrel_resources", "consumer"),
-    _http("matching", "carrel_matching", 8104),
-    _worker("matching", "carrel_matching", "consumer"),
-    _http("projection", "carrel_projection", 8105),
-    _worker("projection", "carrel_projection", "consumer"),
-    _http("gateway", "carrel_gateway", 8000),
-)
+def carrel(ports: Mapping[str, int] = PORTS) -> tuple[ServiceProcess, ...]:
+    """Every process, its HTTP services answering at ``ports``.
+
+    The ports only say where to ask whether a service is ready: the services
+    read their own ports from their settings (``CARREL_<NAME>_PORT``).
+    """
+    return (
+        _http("profile", "carrel_profile", ports["profile"]),
+        _worker("profile", "carrel_profile", "relay"),
+        _http("teams", "carrel_teams", ports["teams"]),
+        _worker("teams", "carrel_teams", "relay"),
+        _http("resources", "carrel_resources", ports["resources"]),
+        _worker("resources", "carrel_resources", "relay"),
+        _worker("resources", "carrel_resources", "consumer"),
+        _http("matching", "carrel_matching", ports["matching"]),
+        _worker("matching", "carrel_matching", "consumer"),
+        _http("projection", "carrel_projection", ports["projection"]),
+        _worker("projection", "carrel_projection", "consumer"),
+        _http("gateway", "carrel_gateway", ports["gateway"]),
+    )
+
+
+CARREL = carrel()

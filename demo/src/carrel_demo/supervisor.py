@@ -35,6 +35,8 @@ class ServiceProcess:
     name: str
     module: str
     ready_url: str | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Settings of this service alone, over the supervisor's environment."""
 
 
 @dataclass
@@ -113,7 +115,7 @@ class Supervisor:
             child.service.module,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
-            env=self._environment,
+            env={**self._environment, **child.service.environment},
             start_new_session=True,
         )
         log.close()

@@ -100,6 +100,23 @@ async def mentor_pool(team_id: UUID, _: TeamMember, relay: RelayDep) -> Response
     return await relay.to("teams", f"/api/v1/teams/{team_id}/mentor-pool")
 
 
+@router.post("/{team_id}/member-teams")
+async def add_member_team(
+    team_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+) -> Response:
+    """Name a member team of this consortium (member_team_id); its consent follows."""
+    return await relay.to("teams", f"/api/v1/teams/{team_id}/member-teams")
+
+
+@router.put("/{team_id}/consortia/{consortium_id}/consent")
+async def consent_to_consortium(
+    team_id: UUID, consortium_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+) -> Response:
+    """Share this team's mentors with a consortium (consent), or stop sharing."""
+    path = f"/api/v1/teams/{consortium_id}/member-teams/{team_id}/consent"
+    return await relay.to("teams", path)
+
+
 @router.post("/{team_id}/join-link", status_code=status.HTTP_201_CREATED)
 async def issue_join_link(team_id: UUID, _: Coordinator, relay: RelayDep) -> Response:
     """Issue a join link; it replaces the previous one. Coordinators only."""
