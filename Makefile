@@ -46,6 +46,12 @@ test: up /usr/bin/chromium ## Run every test against the real stack (starts it w
 test-unit: install ## Run the tests that need no server
 	$(PY) -m pytest -m "not integration"
 
+bench: up ## Run every benchmark at full size (long), then write bench/results/SUMMARY.md
+	$(WITH_STACK) for b in relay profile_commands teams_commands resources_commands \
+		freshness matching_ranking matching_pairing rebuild; do \
+		$(PY) -m bench.$$b || exit 1; done
+	$(PY) -m bench.summary
+
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .

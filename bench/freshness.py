@@ -21,7 +21,7 @@ interval every time). Heavy load: ``-c`` concurrent writers without pauses.
 Prints the median and p99 of each, and for comparison the light-load delay
 until the change can be read by id (before any refresh).
 
-    .venv/bin/python bench/freshness.py [--quick] [-n SAMPLES] [-c WRITERS]
+    .venv/bin/python -m bench.freshness [--quick] [-n SAMPLES] [-c WRITERS]
 
 Needs the local stack (``deploy/local/stack env``).
 """
@@ -52,6 +52,8 @@ from carrel_projection.adapters.read_models import DEFINITIONS
 from carrel_projection.settings import ProjectionSettings
 from carrel_projection.testing import EventScript, create_topics, publish
 from psycopg import sql
+
+from bench.harness import write_json
 
 DATABASE = "carrel_test"
 BENCH = Path(__file__).resolve().parent
@@ -220,15 +222,25 @@ class Freshness:
 
 def report(
     label: str, writers: int, delays: list[float], elapsed: float, lost: int = 0
-) -> None:
+) -> dict[str, float]:
     ordered = sorted(delays)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    figures = {
+        "writers": writers,
+        "samples": len(ordered),
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p99_ms": round(p99 * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "changes_per_second": round(len(ordered) / elapsed, 1),
+        "not_seen_within_30_s": lost,
+    }
     print(
         f"  {label:5} writers={writers:<3} samples={len(ordered):<5} "
         f"median {statistics.median(ordered) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
         f"max {ordered[-1] * 1000:.0f} ms, {len(ordered) / elapsed:.0f} changes/s, "
         f"not seen within 30 s: {lost}"
     )
+    return figures
 
 
 async def measure(
@@ -254,10 +266,17 @@ async def measure(
         f"(profile API, relay, projection consumer and OpenSearch on one machine; "
         f"memberships produced directly as MemberJoined envelopes)"
     )
-    report("light", 1, *light, light_lost)
-    report("heavy", args.writers, *heavy, heavy_lost)
+    figures = {
+        "benchmark": "freshness",
+        "quick": args.quick,
+        "cores": os.cpu_count(),
+        "members": args.members,
+        "light": report("light", 1, *light, light_lost),
+        "heavy": report("heavy", args.writers, *heavy, heavy_lost),
+    }
     print("  the same change read by id (realtime GET, no refresh needed):")
-    report("light", 1, *written, bench.lost)
+    figures["read_by_id"] = report("light", 1, *written, bench.lost)
+    write_json("freshness", figures)
 
 
 async def prepare(projection: ProjectionSettings, topics: dict[Topic, str]) -> None:

@@ -60,3 +60,29 @@ def test_a_quick_relay_run_reports_throughput_and_latency(
     figures = json.loads((tmp_path / "relay.json").read_text())
     assert figures["throughput_events_per_second"] > 0
     assert figures["latency_p99_ms"] >= figures["latency_median_ms"] > 0
+
+
+def test_the_summary_lists_every_benchmark_and_says_which_did_not_run(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "relay.json").write_text(
+        json.dumps(
+            {
+                "benchmark": "relay",
+                "backlog_events": 10,
+                "throughput_events_per_second": 5.0,
+                "latency_median_ms": 1.0,
+                "latency_p99_ms": 2.0,
+                "light_load_interval_ms": 20,
+            }
+        )
+    )
+    env = os.environ | {RESULTS_VARIABLE: str(tmp_path)}
+
+    subprocess.run(
+        [sys.executable, "-m", "bench.summary"], cwd=REPO, env=env, check=True
+    )
+
+    summary = (tmp_path / "SUMMARY.md").read_text()
+    assert "| relay | no | 5 events/s draining 10;" in summary
+    assert "| rebuild | | not run |" in summary
