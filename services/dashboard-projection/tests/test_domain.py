@@ -3,6 +3,7 @@
 from datetime import date
 from uuid import UUID, uuid4
 
+import pytest
 from carrel_events import Envelope, EventPayload
 from carrel_events.contracts import matching as m
 from carrel_events.contracts import profile as p
@@ -21,6 +22,7 @@ from carrel_projection.domain import (
     teams,
 )
 from carrel_projection.domain.documents import Document, is_new, same_content
+from carrel_projection.entrypoints.export import csv_cell
 from carrel_projection.sample import FAR_FUTURE
 from carrel_projection.testing import EventScript
 
@@ -348,3 +350,21 @@ def test_matching_decisions_enter_the_feed_but_rankings_do_not() -> None:
     )
     entry = activity.entry(event(published, uuid4(), TEAM))
     assert entry is not None and entry["facts"]["pairs"] == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+SUM(1+1)", "'+SUM(1+1)"),
+        ("@SUM(1)", "'@SUM(1)"),
+        (["-2+3", "b"], "'-2+3;b"),
+        ("Ada Lovelace", "Ada Lovelace"),
+        (3, 3),
+        (None, ""),
+    ],
+)
+def test_an_exported_cell_never_starts_a_spreadsheet_formula(
+    value: object, cell: object
+) -> None:
+    assert csv_cell(value) == cell

@@ -137,3 +137,23 @@ async def test_no_route_of_a_team_answers_without_a_session(door: Door) -> None:
 
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_a_coordinator_cannot_act_for_a_member_of_another_team(
+    door: Door,
+) -> None:
+    team_a = await door.found_team("A")
+    team_b = await door.found_team("B")
+    outsider = await door.invite(team_b, ["mentee"], name="Omar")
+    insider = await door.invite(team_a, ["mentee"], name="Ines")
+    base = f"/api/v1/teams/{team_a.team_id}/members"
+
+    theirs = await door.http.get(
+        f"{base}/{outsider.member_id}/recommendations", headers=team_a.headers
+    )
+    ours = await door.http.get(
+        f"{base}/{insider.member_id}/recommendations", headers=team_a.headers
+    )
+
+    assert theirs.status_code == 404
+    assert ours.status_code == 200

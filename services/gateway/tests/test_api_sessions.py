@@ -3,6 +3,7 @@
 from uuid import UUID, uuid4
 
 import pytest
+from carrel_gateway.entrypoints.api.sessions import invitee_id
 from carrel_gateway.entrypoints.http import create_app
 from carrel_gateway.settings import GatewaySettings
 from carrel_gateway.testing import OPERATOR_KEY, Door, bearer
@@ -215,3 +216,35 @@ async def test_a_query_reaches_the_service_as_it_was_sent(door: Door) -> None:
     assert all(
         "catalog" in m["matched"].lower() or m["score"] > 0 for m in answer.json()
     )
+
+
+async def test_an_invitee_is_the_same_person_however_often_they_accept(
+    door: Door,
+) -> None:
+    coordinator = await door.found_team("Retry Library")
+    invited = await door.http.post(
+        f"/api/v1/teams/{coordinator.team_id}/invitations",
+        json={"name": "Rui", "email": "rui@example.org", "roles": ["mentee"]},
+        headers=coordinator.headers,
+    )
+    body = {
+        "invitation_id": invited.json()["id"],
+        "token": invited.json()["link"].split("token=", 1)[1],
+        "display_name": "Rui",
+    }
+
+    first = await door.http.post("/api/v1/sessions/invitation", json=body)
+    door.http.cookies.clear()
+    again = await door.http.post("/api/v1/sessions/invitation", json=body)
+
+    assert first.status_code == 201
+    # The second answer refuses the spent invitation, but names no new person:
+    # a retry after a failed first attempt reaches the profile already made.
+    assert again.status_code == 422
+    profile = await door.http.get(
+        "/api/v1/me/profile",
+        headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+    )
+    assert profile.status_code == 200
+    assert profile.json()["id"] == first.json()["member_id"]
+    assert first.json()["member_id"] == str(invitee_id(UUID(body["invitation_id"])))

@@ -111,10 +111,19 @@ COLUMNS: dict[str, tuple[Model, tuple[str, ...]]] = {
 }
 
 
-def _cell(value: Any) -> Any:
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A document's value as a CSV cell that no spreadsheet will run."""
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else value
+        value = ";".join(str(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 async def csv_rows(
@@ -127,7 +136,7 @@ async def csv_rows(
     writer.writerow(columns)
     body = queries.export_query(team_id, members_only=model is Model.DIRECTORY)
     async for document in reads.scan(model, body):
-        writer.writerow([_cell(document.get(c)) for c in columns])
+        writer.writerow([csv_cell(document.get(c)) for c in columns])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

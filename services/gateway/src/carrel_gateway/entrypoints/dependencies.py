@@ -148,15 +148,25 @@ Coordinator = Annotated[Membership, Depends(coordinator)]
 Mentor = Annotated[Membership, Depends(mentor)]
 
 
-def same_member_or_coordinator(
+async def same_member_or_coordinator(
     member_id: Annotated[UUID, Path(description="A member of the team")],
     membership: TeamMember,
+    gateway: GatewayDep,
+    request: Request,
 ) -> UUID:
-    """The path's member, if that is the caller or the caller coordinates."""
+    """The path's member, if that is the caller or the caller coordinates them."""
     if not membership.may_act_for(member_id):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "only the member or a coordinator"
         )
+    if member_id != membership.member_id:
+        # A coordinator acts for members of their own team, nobody else.
+        team_id = membership.team_id
+        if (
+            await gateway.memberships.of(team_id, member_id, request_id_of(request))
+            is None
+        ):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no member {member_id}")
     return member_id
 
 

@@ -7,7 +7,7 @@ coordinator for a member of their team, or the operator), who passes it on.
 import logging
 from datetime import datetime
 from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +29,7 @@ from carrel_gateway.identity.membership import Role
 from carrel_gateway.identity.tokens import InvalidToken, Session
 
 logger = logging.getLogger(__name__)
+_INVITEES = UUID("6f1c7a9e-2d4b-5c1e-9a8f-3b7d0e4c2a15")
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 SignInLimited = [Depends(limit_sign_in)]
@@ -118,7 +119,7 @@ def sign_in_link(gateway: Gateway, member_id: UUID, team_id: UUID) -> SignInLink
 async def create_profile(
     gateway: Gateway, caller: Caller, display_name: str | None
 ) -> None:
-    """A new member's profile; a failure is logged, the member can retry later."""
+    """A new member's profile; one that exists already is fine, a failure raises."""
     if display_name is None:
         return
     answer = await gateway.services.call(
@@ -126,14 +127,14 @@ async def create_profile(
         "POST",
         "/api/v1/profiles",
         caller,
-        json={"display_name": display_name},
+        json={"id": str(caller.member_id), "display_name": display_name},
     )
     if answer.status_code not in (201, 409):
-        logger.warning("profile not created for a new member: %s", answer.status_code)
+        raise refusal(answer)
 
 
 def _newcomer(
-    session: Session | None, display_name: str | None
+    session: Session | None, display_name: str | None, invitation: UUID | None = None
 ) -> tuple[UUID, tuple[UUID, ...], str | None]:
     if session is not None:
         return session.member_id, session.team_ids, None
@@ -141,7 +142,15 @@ def _newcomer(
         raise violation(
             ["body", "display_name"], "a new member needs a name", "missing"
         )
-    return uuid4(), (), display_name
+    # The invitee's id follows from the invitation, so that a retry after a
+    # failure finds the profile it made rather than making another person.
+    member_id = invitee_id(invitation) if invitation else uuid4()
+    return member_id, (), display_name
+
+
+def invitee_id(invitation_id: UUID) -> UUID:
+    """The member id of whoever accepts this invitation as a newcomer."""
+    return uuid5(_INVITEES, str(invitation_id))
 
 
 @router.post(
@@ -157,8 +166,14 @@ async def accept_invitation(
     response: Response,
 ) -> SessionAnswer:
     """Accept an invitation with its token: join the team and be signed in."""
-    member_id, teams, new_name = _newcomer(session, body.display_name)
+    member_id, teams, new_name = _newcomer(
+        session, body.display_name, body.invitation_id
+    )
     caller = Caller(request_id_of(request), member_id)
+    # The profile first: if it fails, nothing is accepted and a retry works.
+    # Someone who knows the invitation id (it travels with the token in the
+    # link) could name the profile first; the invitee can rename it.
+    await create_profile(gateway, caller, new_name)
     path = f"/api/v1/invitations/{body.invitation_id}/accept"
     answer = await gateway.services.call(
         "teams", "POST", path, caller, json={"token": body.token}
@@ -167,7 +182,6 @@ async def accept_invitation(
         raise refusal(answer)
     team_id = UUID(answer.json()["id"])
     gateway.memberships.forget(team_id)
-    await create_profile(gateway, caller, new_name)
     return start_session(gateway, response, member_id, (*teams, team_id))
 
 

@@ -93,20 +93,45 @@ export function say(message) {
 }
 
 // Server-sent events of the team: call onChange for every change announced.
+// A stream the server refused (the read side does not know the team yet, or is
+// down) is closed for good by the browser, so it is opened again here after a
+// pause that doubles up to a limit; after any trouble, the first open calls
+// onChange too, since changes may have been missed meanwhile.
 export function live(onChange) {
   if (!teamId || !window.EventSource) return null;
-  const source = new EventSource(`/api/v1/teams/${teamId}/stream`);
   const handle = (event) => {
     let data = null;
     try { data = JSON.parse(event.data); } catch { data = event.data; }
     onChange(event.type, data);
   };
-  source.onmessage = handle;
-  for (const name of LIVE_EVENT_NAMES) source.addEventListener(name, handle);
-  source.onopen = () => { document.body.dataset.live = "open"; say("Live updates on"); };
-  source.onerror = () => { document.body.dataset.live = "retrying"; say("Live updates reconnecting…"); };
-  return source;
+  let pause = LIVE_FIRST_PAUSE_MS;
+  let troubled = false;
+  const connect = () => {
+    const source = new EventSource(`/api/v1/teams/${teamId}/stream`);
+    source.onmessage = handle;
+    for (const name of LIVE_EVENT_NAMES) source.addEventListener(name, handle);
+    source.onopen = () => {
+      document.body.dataset.live = "open";
+      say("Live updates on");
+      pause = LIVE_FIRST_PAUSE_MS;
+      if (troubled) onChange("reopened", null);
+      troubled = false;
+    };
+    source.onerror = () => {
+      troubled = true;
+      document.body.dataset.live = "retrying";
+      say("Live updates reconnecting…");
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(connect, pause);
+      pause = Math.min(pause * 2, LIVE_LONGEST_PAUSE_MS);
+    };
+    return source;
+  };
+  return connect();
 }
+
+const LIVE_FIRST_PAUSE_MS = 1000;
+const LIVE_LONGEST_PAUSE_MS = 15000;
 
 // The stream names its events; these are the names the pages react to.
 const LIVE_EVENT_NAMES = ["change", "changed", "dashboard", "activity", "member",
