@@ -5,7 +5,9 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from carrel_teams.application import TeamsApplication
-from carrel_teams.testing import ApiProgramme, as_member
+from carrel_teams.domain.team import Team
+from carrel_teams.settings import TeamsSettings
+from carrel_teams.testing import ApiProgramme, as_member, start_programme
 from fastapi import FastAPI
 
 pytestmark = pytest.mark.integration
@@ -220,3 +222,24 @@ def test_the_request_id_becomes_the_events_correlation_id(
     events = list(teams.events.get(UUID(created.json()["id"])))
 
     assert {vars(e)["correlation_id"] for e in events} == {request_id}
+
+
+def test_a_cached_team_is_never_changed_in_place_when_another_process_wrote(
+    teams_settings: TeamsSettings,
+) -> None:
+    reader = TeamsApplication(env=teams_settings.application_env())
+    writer = TeamsApplication(env=teams_settings.application_env())
+    team_id = start_programme(writer).team.id
+    reader.team(team_id)
+    cached = reader.repository.cache.get(team_id) if reader.repository.cache else None
+    newcomer = uuid4()
+    changed = writer.team(team_id)
+    changed.admit(newcomer, ["mentee"], "invitation", None, uuid4())
+    writer.save(changed)
+
+    read = reader.team(team_id)
+
+    assert isinstance(cached, Team)
+    assert newcomer in read.members and newcomer not in cached.members
+    for application in (reader, writer):
+        application.close()

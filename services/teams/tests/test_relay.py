@@ -5,6 +5,7 @@ import contextlib
 from datetime import date
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -13,6 +14,7 @@ from carrel_teams.application import TeamsApplication
 from carrel_teams.entrypoints.relay import relay
 from carrel_teams.settings import TeamsSettings
 from carrel_teams.testing import start_programme
+from psycopg import sql
 
 pytestmark = pytest.mark.integration
 
@@ -63,17 +65,28 @@ def record_a_session(settings: TeamsSettings) -> tuple[UUID, UUID]:
         teams.close()
 
 
+def relay_positions(settings: TeamsSettings) -> dict[str, int]:
+    """The relay positions kept in the settings' own schema."""
+    table = sql.Identifier(settings.teams_schema, "carrel_relay_position")
+    with psycopg.connect(settings.database_dsn(settings.teams_database)) as db:
+        rows = db.execute(
+            sql.SQL("SELECT relay, notification_id FROM {}").format(table)
+        )
+        return dict(rows.fetchall())
+
+
 async def test_a_logged_session_arrives_on_kafka_without_its_notes(
     teams_settings: TeamsSettings,
 ) -> None:
     topic = f"test.teams.{uuid4().hex[:12]}"
-    await create_topic(teams_settings.kafka_bootstrap, topic)
-    team_id, mentorship_id = await asyncio.to_thread(record_a_session, teams_settings)
+    settings = teams_settings.model_copy(update={"teams_topic": topic})
+    await create_topic(settings.kafka_bootstrap, topic)
+    team_id, mentorship_id = await asyncio.to_thread(record_a_session, settings)
     stop = asyncio.Event()
-    relaying = asyncio.create_task(relay(teams_settings, stop, topic))
+    relaying = asyncio.create_task(relay(settings, stop))
 
     try:
-        envelopes = await consume(teams_settings.kafka_bootstrap, topic, wanted=10)
+        envelopes = await consume(settings.kafka_bootstrap, topic, wanted=10)
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
@@ -94,3 +107,6 @@ async def test_a_logged_session_arrives_on_kafka_without_its_notes(
     assert "notes" not in session.payload
     assert "secret" not in str([e.payload for e in envelopes])
     assert "MentorPlaceTaken" not in by_type
+    assert by_type["MentorshipRequested"].payload["mentor_team_id"] == str(team_id)
+    positions = await asyncio.to_thread(relay_positions, settings)
+    assert positions[f"teams:{topic}"] >= len(envelopes)  # a fresh schema counts from 1

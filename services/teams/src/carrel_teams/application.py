@@ -11,24 +11,38 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 from carrel_events.contracts.teams import ProgrammeSettings
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    project_aggregate,
+)
+from eventsourcing.domain import (
+    Aggregate,
+    DomainEventProtocol,
+    MutableOrImmutableAggregate,
+)
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
     JSONTranscoder,
+    Recording,
     Transcoding,
 )
 from eventsourcing.postgres import PostgresFactory
 
 from carrel_teams.adapters.recorders import (
     MailerMessage,
+    MemberTeamRow,
+    MentorshipPage,
+    MentorshipQuery,
+    MentorshipRow,
     TeamsMemoryRecorder,
     TeamsPostgresRecorder,
 )
@@ -48,7 +62,7 @@ from carrel_teams.domain.invitation import (
 )
 from carrel_teams.domain.invitee_csv import Invitee, RowOutcome, read_invitees
 from carrel_teams.domain.mentorship import MentorLoad, Mentorship, mentor_load_id
-from carrel_teams.domain.team import Team
+from carrel_teams.domain.team import Member, Team
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +77,56 @@ TeamsRecorder = TeamsPostgresRecorder | TeamsMemoryRecorder
 RETRY_ATTEMPTS = 12
 RETRY_PAUSE_SECONDS = 0.01
 Result = TypeVar("Result")
+Saved = MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None
+CONSORTIUM_EVENTS = frozenset(
+    {
+        "ConsortiumMemberTeamAdded",
+        "ConsortiumConsentGiven",
+        "ConsortiumConsentWithdrawn",
+    }
+)
+
+
+def mentorship_row(mentorship: Mentorship) -> MentorshipRow:
+    """The mentorship's row in the read table, as of its latest event."""
+    return MentorshipRow(
+        mentorship_id=mentorship.id,
+        version=mentorship.version,
+        team_id=mentorship.team_id,
+        mentor_team_id=mentorship.mentor_team_id or mentorship.team_id,
+        mentee_id=mentorship.mentee_id,
+        mentor_id=mentorship.mentor_id,
+        status=mentorship.status,
+        choice=mentorship.choice,
+        message=mentorship.message,
+        expires_at=mentorship.expires_at,
+        created_at=mentorship.created_on,
+        updated_at=mentorship.modified_on,
+    )
+
+
+def member_team_rows(consortium: Team) -> list[MemberTeamRow]:
+    return [
+        MemberTeamRow(consortium.id, member_team_id, consent)
+        for member_team_id, consent in consortium.member_teams.items()
+    ]
+
+
+def read_rows(objects: Iterable[Saved]) -> dict[str, list[Any]]:
+    """The read-table rows of the mentorships and consortia that changed."""
+    changed = [o for o in objects if isinstance(o, Aggregate) and o.pending_events]
+    consortia = [
+        team
+        for team in changed
+        if isinstance(team, Team)
+        and CONSORTIUM_EVENTS & {type(e).__name__ for e in team.pending_events}
+    ]
+    return {
+        "mentorship_rows": [
+            mentorship_row(m) for m in changed if isinstance(m, Mentorship)
+        ],
+        "member_team_rows": [row for c in consortia for row in member_team_rows(c)],
+    }
 
 
 class DateAsISO(Transcoding):
@@ -130,6 +194,10 @@ class TeamsApplication(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    def save(self, *objs: Saved, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save; the changed mentorships' and consortia's read rows go along."""
+        return super().save(*objs, **(read_rows(objs) | kwargs))
+
     @property
     def side_tables(self) -> TeamsRecorder:
         recorder = self.recorder
@@ -169,12 +237,35 @@ class TeamsApplication(Application[UUID]):
         self, kind: type[AnyAggregate], what: str, identifier: UUID
     ) -> AnyAggregate:
         try:
-            found: Aggregate = self.repository.get(identifier)
+            found: Aggregate = self.repository.get(
+                identifier, projector_func=self._fast_forwarded
+            )
         except AggregateNotFoundError:
             raise NotFound(what, identifier) from None
         if not isinstance(found, kind):
             raise NotFound(what, identifier)
         return found
+
+    def _fast_forwarded(
+        self,
+        aggregate: Aggregate | None,
+        events: Iterable[DomainEventProtocol[UUID]],
+    ) -> Aggregate | None:
+        """Newer events applied to a copy of a cached aggregate, never to it.
+
+        The library's repository applies them to the cached object itself and
+        copies it for the caller after letting go of its lock, so a reader in
+        another thread could copy it mid-change ("dictionary changed size
+        during iteration", a 500 under concurrent joins). The copy goes back
+        into the cache in its place.
+        """
+        newer = list(events)
+        if aggregate is None or not newer:
+            return project_aggregate(aggregate, newer)
+        projected = project_aggregate(deepcopy(aggregate), newer)
+        if projected is not None and self.repository.cache is not None:
+            self.repository.cache.put(projected.id, projected)
+        return projected
 
     def team(self, team_id: UUID) -> Team:
         return self._get(Team, "team", team_id)
@@ -278,10 +369,9 @@ class TeamsApplication(Application[UUID]):
         )
 
     def mentor_pool(self, team_id: UUID) -> list[tuple[UUID, UUID, int]]:
-        """(team, mentor, capacity) of the team and of consenting member teams."""
-        team = self.team(team_id)
+        """(team, mentor, capacity) of every team in the team's shared pool."""
         pool: list[tuple[UUID, UUID, int]] = []
-        for home in [team, *map(self.team, team.sharing_teams())]:
+        for home in self._pool(self.team(team_id)):
             pool.extend(
                 (home.id, member.person_id, home.capacity_of(member.person_id))
                 for member in home.members.values()
@@ -674,21 +764,61 @@ class TeamsApplication(Application[UUID]):
 
     # Mentorship requests.
 
-    def _mentor_home(self, team: Team, mentor_id: UUID, field: list[str]) -> Team:
-        """The team whose mentor this is: the team itself or a sharing member team."""
-        for home in [team, *map(self.team, team.sharing_teams())]:
+    def _pool(self, team: Team) -> Iterator[Team]:
+        """The teams whose mentors the team's mentees may ask, the team first.
+
+        As matching ranks candidates: the team; the consortia it consented to
+        share with, and their consenting member teams; for a consortium, its
+        own consenting member teams. The read table names the consortia; each
+        consortium's own record decides whether the team still shares.
+        """
+        seen = {team.id}
+        yield team
+        consortia = [team, *map(self.team, self.side_tables.consortia_sharing(team.id))]
+        for consortium in consortia:
+            if consortium.id != team.id and not consortium.member_teams.get(team.id):
+                continue
+            for home_id in [consortium.id, *consortium.sharing_teams()]:
+                if home_id not in seen:
+                    seen.add(home_id)
+                    yield self.team(home_id)
+
+    def _mentor_home(
+        self,
+        team: Team,
+        mentor_id: UUID,
+        field: list[str],
+        recorded_home: UUID | None = None,
+    ) -> Team:
+        """The mentor's home team in the team's pool, the recorded one if named."""
+        for home in self._pool(team):
+            if recorded_home not in (None, home.id):
+                continue
             member = home.members.get(mentor_id)
             if member is not None and member.has("mentor"):
                 return home
-        msg = f"{mentor_id} is not a mentor of the team or its shared pool"
+        msg = (
+            f"{mentor_id} is not a mentor of the team, nor of a team that shares"
+            " a consortium's pool with it (both teams must consent)"
+        )
         raise RuleViolated(field, msg, "value_error.not_mentor")
+
+    def _home_if_any(self, team: Team, mentor_id: UUID | None) -> UUID | None:
+        if mentor_id is None:
+            return None
+        try:
+            return self._mentor_home(team, mentor_id, ["mentor_id"]).id
+        except RuleViolated:
+            return None  # the mentor left the pool; their accept will be refused
 
     @staticmethod
     def _expiry(team: Team, now: datetime) -> datetime:
         return now + timedelta(hours=team.settings.request_expiry_hours)
 
-    # In a consortium the mentor may come from a consenting member team, but
-    # the mentee must be a mentee of the team the request names.
+    # The mentor may come from the consortium pool the mentee's team shares,
+    # but the mentee must be a mentee of the team the request names, and the
+    # mentorship belongs to that team: its events carry the mentee's team_id
+    # and name the mentor's home team as mentor_team_id.
     def request_mentorship(
         self,
         team_id: UUID,
@@ -700,7 +830,7 @@ class TeamsApplication(Application[UUID]):
     ) -> Mentorship:
         team = self.team(team_id)
         team.require_role(mentee_id, "mentee", "X-Carrel-Member")
-        self._mentor_home(team, mentor_id, ["body", "mentor_id"])
+        home = self._mentor_home(team, mentor_id, ["body", "mentor_id"])
         for index, alternative in enumerate(alternative_mentor_ids):
             field = ["body", "alternative_mentor_ids", str(index)]
             self._mentor_home(team, alternative, field)
@@ -713,6 +843,7 @@ class TeamsApplication(Application[UUID]):
             alternative_mentor_ids=alternative_mentor_ids,
             expires_at=expires_at,
             correlation_id=correlation_id,
+            mentor_team_id=home.id,
         )
         deadline = (team.id, expires_at)
         self.save(mentorship, request_deadlines={mentorship.id: deadline})
@@ -748,7 +879,9 @@ class TeamsApplication(Application[UUID]):
         self, mentorship: Mentorship, actor: UUID, correlation_id: UUID
     ) -> MentorLoad:
         team = self.team(mentorship.team_id)
-        home = self._mentor_home(team, mentorship.mentor_id, ["mentor_id"])
+        home = self._mentor_home(
+            team, mentorship.mentor_id, ["mentor_id"], mentorship.mentor_team_id
+        )
         load_id = mentor_load_id(home.id, mentorship.mentor_id)
         try:
             load = self._get(MentorLoad, "mentor load", load_id)
@@ -828,8 +961,12 @@ class TeamsApplication(Application[UUID]):
             self.save(request_deadlines={mentorship_id: None})
             return False
         correlation_id = uuid4()
+        team = self.team(mentorship.team_id)
         following = mentorship.expire(
-            now, self._expiry(self.team(mentorship.team_id), now), correlation_id
+            now,
+            self._expiry(team, now),
+            correlation_id,
+            self._home_if_any(team, mentorship.next_mentor_id()),
         )
         deadlines: dict[UUID, tuple[UUID, datetime] | None] = {mentorship_id: None}
         if following is not None:
@@ -963,6 +1100,64 @@ class TeamsApplication(Application[UUID]):
         if self.team(mentorship.team_id).is_coordinator(viewer):
             return mentorship, False
         raise NotPermitted("only the pair and the team's coordinators see sessions")
+
+    def mentorships_in(
+        self,
+        team_id: UUID,
+        viewer: UUID,
+        member_id: UUID | None,
+        everyone: bool,
+        page: tuple[int, int],
+    ) -> MentorshipPage:
+        """A member's mentorships in the team, as mentee or as mentor.
+
+        The viewer's own unless a coordinator names another member or asks for
+        ``everyone``'s. A team's list also holds the mentorships its mentors
+        took on for mentees of other teams of a shared consortium pool.
+        """
+        team = self.team(team_id)
+        if everyone or member_id not in (None, viewer):
+            team.require_coordinator(viewer)
+        whose = None if everyone else (member_id or viewer)
+        limit, offset = page
+        return self.side_tables.mentorships(
+            MentorshipQuery(team.id, whose, limit, offset)
+        )
+
+    def member_of(self, team_id: UUID, person_id: UUID) -> tuple[Member, int]:
+        """The member's roles and the mentor capacity in force for them."""
+        team = self.team(team_id)
+        return team.member(person_id), team.capacity_of(person_id)
+
+    def rebuild_read_tables(self, batch: int = 500) -> int:
+        """Write the read rows of every mentorship and consortium from the log.
+
+        For a store whose events were recorded before the read tables existed;
+        it reads the whole notification log, so it is an operator's step, not
+        something each start does. How many rows it wrote.
+        """
+        wanted: dict[UUID, None] = {}
+        start = 1
+        while notifications := self.recorder.select_notifications(start, batch):
+            for notification in notifications:
+                if ":Mentorship." in notification.topic or any(
+                    name in notification.topic for name in CONSORTIUM_EVENTS
+                ):
+                    wanted[UUID(str(notification.originator_id))] = None
+            start = notifications[-1].id + 1
+        rows = self._rows_of(wanted)
+        self.save(**rows)
+        return sum(map(len, rows.values()))
+
+    def _rows_of(self, aggregate_ids: Iterable[UUID]) -> dict[str, list[Any]]:
+        rows: dict[str, list[Any]] = {"mentorship_rows": [], "member_team_rows": []}
+        for aggregate_id in aggregate_ids:
+            found: Aggregate = self.repository.get(aggregate_id)
+            if isinstance(found, Mentorship):
+                rows["mentorship_rows"].append(mentorship_row(found))
+            elif isinstance(found, Team):
+                rows["member_team_rows"].extend(member_team_rows(found))
+        return rows
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
         return self.side_tables.mailer_messages(team_id)

@@ -65,6 +65,31 @@ def start_programme(teams: TeamsApplication, capacity: int = 1) -> Programme:
     return Programme(teams.team(team.id), coordinator, mentors, mentees)
 
 
+@dataclass
+class Consortium:
+    """A consortium team, its organiser, and the programmes it holds."""
+
+    id: UUID
+    organiser: UUID
+
+
+def start_consortium(
+    teams: TeamsApplication, *programmes: Programme, consent: bool = True
+) -> Consortium:
+    """A consortium of the programmes' teams; each consents unless told not to."""
+    organiser = uuid4()
+    settings = ProgrammeSettings()
+    created = teams.create_team("Valley", "consortium", settings, organiser, uuid4())
+    for programme in programmes:
+        member_team = programme.team.id
+        teams.add_member_team(created.id, member_team, organiser, None, uuid4())
+        if consent:
+            teams.set_consortium_consent(
+                created.id, member_team, True, programme.coordinator, uuid4()
+            )
+    return Consortium(created.id, organiser)
+
+
 def as_member(person_id: UUID) -> dict[str, str]:
     """The headers the gateway sends for an authenticated member."""
     return {"X-Carrel-Member": str(person_id)}
@@ -127,6 +152,39 @@ def start_programme_through_api(
             for _ in range(mentees)
         ],
     )
+
+
+def start_consortium_through_api(
+    client: httpx.Client, *programmes: ApiProgramme, consent: bool = True
+) -> Consortium:
+    """A consortium of the programmes' teams, made and consented to over HTTP."""
+    organiser = uuid4()
+    created = client.post(
+        "/api/v1/teams",
+        json={"name": "Valley", "kind": "consortium"},
+        headers=as_member(organiser),
+    )
+    created.raise_for_status()
+    consortium = Consortium(UUID(created.json()["id"]), organiser)
+    for programme in programmes:
+        client.post(
+            f"/api/v1/teams/{consortium.id}/member-teams",
+            json={"member_team_id": str(programme.team_id)},
+            headers=as_member(organiser),
+        ).raise_for_status()
+        if consent:
+            set_consent_through_api(client, consortium, programme, True)
+    return consortium
+
+
+def set_consent_through_api(
+    client: httpx.Client, consortium: Consortium, programme: ApiProgramme, given: bool
+) -> None:
+    client.put(
+        f"/api/v1/teams/{consortium.id}/member-teams/{programme.team_id}/consent",
+        json={"consent": given},
+        headers=as_member(programme.coordinator),
+    ).raise_for_status()
 
 
 @contextmanager

@@ -1,16 +1,19 @@
-"""Event recorders that also write the mailer outbox and the request deadlines.
+"""Event recorders that also write the service's side tables.
 
-Both tables change in the same transaction as the events that cause them:
-``Application.save(..., mailer_messages=[...], request_deadlines={...})``
-passes them down to the recorder, so an invitation is never recorded without
-its outbox row, nor a mentorship request without its deadline. The PostgreSQL
-recorder hooks ``_insert_events``, the step the eventsourcing library runs
-inside its insert transaction (its own process recorder writes tracking
-records there the same way).
+The mailer outbox, the request deadlines and two small read tables (each
+mentorship's state, and which teams share a consortium's pool) change in the
+same transaction as the events that cause them:
+``Application.save(..., mailer_messages=[...], request_deadlines={...},
+mentorship_rows=[...], member_team_rows=[...])`` passes them down to the
+recorder, so an invitation is never recorded without its outbox row, nor a
+mentorship's change without its row. The PostgreSQL recorder hooks
+``_insert_events``, the step the eventsourcing library runs inside its insert
+transaction (its own process recorder writes tracking records there the same
+way).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -39,12 +42,65 @@ class MailerMessage:
     sent_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class MentorshipRow:
+    """A mentorship as the list of a member's mentorships shows it."""
+
+    mentorship_id: UUID
+    version: int
+    team_id: UUID
+    """The mentee's team, which the mentorship belongs to."""
+    mentor_team_id: UUID
+    """The mentor's home team: another team of the consortium's shared pool."""
+    mentee_id: UUID
+    mentor_id: UUID
+    status: str
+    choice: int
+    message: str
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberTeamRow:
+    """A member team of a consortium, and whether it shares the pool now."""
+
+    consortium_id: UUID
+    member_team_id: UUID
+    consent: bool
+
+
+@dataclass(frozen=True)
+class MentorshipQuery:
+    """Which mentorships of a team to list: a member's, or all when None."""
+
+    team_id: UUID
+    member_id: UUID | None
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class MentorshipPage:
+    total: int
+    rows: list[MentorshipRow]
+
+
 def _messages(kwargs: dict[str, Any]) -> Sequence[MailerMessage]:
     return kwargs.get("mailer_messages") or ()
 
 
 def _deadlines(kwargs: dict[str, Any]) -> Deadlines:
     return kwargs.get("request_deadlines") or {}
+
+
+def _mentorship_rows(kwargs: dict[str, Any]) -> Sequence[MentorshipRow]:
+    return kwargs.get("mentorship_rows") or ()
+
+
+def _member_team_rows(kwargs: dict[str, Any]) -> Sequence[MemberTeamRow]:
+    return kwargs.get("member_team_rows") or ()
 
 
 class TeamsPostgresRecorder(PostgresApplicationRecorder):
@@ -54,9 +110,7 @@ class TeamsPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.sql_create_statements.extend(
-            self._sql(text) for text in (_CREATE_OUTBOX, _CREATE_DEADLINES, _INDEX)
-        )
+        self.sql_create_statements.extend(map(self._sql, _CREATE_SIDE_TABLES))
 
     def _sql(self, text: str) -> Composed:
         return SQL(text).format(schema=Identifier(self.datastore.schema))
@@ -78,6 +132,15 @@ class TeamsPostgresRecorder(PostgresApplicationRecorder):
             curs.executemany(self._sql(_UPSERT_DEADLINE), to_set)
         if to_clear:
             curs.executemany(self._sql(_DELETE_DEADLINE), to_clear)
+        self._write_read_rows(curs, kwargs)
+
+    def _write_read_rows(self, curs: Cursor[DictRow], kwargs: dict[str, Any]) -> None:
+        mentorships = [asdict(row) for row in _mentorship_rows(kwargs)]
+        if mentorships:
+            curs.executemany(self._sql(_UPSERT_MENTORSHIP), mentorships)
+        member_teams = [asdict(row) for row in _member_team_rows(kwargs)]
+        if member_teams:
+            curs.executemany(self._sql(_UPSERT_MEMBER_TEAM), member_teams)
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
         with self.datastore.transaction(commit=False) as curs:
@@ -88,6 +151,20 @@ class TeamsPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._sql(_SELECT_OVERDUE), (now, limit))
             return [row["mentorship_id"] for row in curs.fetchall()]
+
+    def mentorships(self, query: MentorshipQuery) -> MentorshipPage:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(_COUNT_MENTORSHIPS), asdict(query))
+            counted = curs.fetchone()
+            curs.execute(self._sql(_SELECT_MENTORSHIPS), asdict(query))
+            rows = [MentorshipRow(**row) for row in curs.fetchall()]
+        return MentorshipPage(counted["total"] if counted else 0, rows)
+
+    def consortia_sharing(self, member_team_id: UUID) -> list[UUID]:
+        """Consortia the team consented to share its pool with, as last saved."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(_SELECT_CONSORTIA), (member_team_id,))
+            return [row["consortium_id"] for row in curs.fetchall()]
 
 
 _CREATE_OUTBOX = """
@@ -113,6 +190,37 @@ _INDEX = """
 CREATE INDEX IF NOT EXISTS teams_request_deadlines_expiry
 ON {schema}.teams_request_deadlines (expires_at)
 """
+_CREATE_MENTORSHIPS = """
+CREATE TABLE IF NOT EXISTS {schema}.teams_mentorships (
+    mentorship_id uuid PRIMARY KEY,
+    version integer NOT NULL,
+    team_id uuid NOT NULL,
+    mentor_team_id uuid NOT NULL,
+    mentee_id uuid NOT NULL,
+    mentor_id uuid NOT NULL,
+    status text NOT NULL,
+    choice integer NOT NULL,
+    message text NOT NULL,
+    expires_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+)
+"""
+_MENTORSHIP_INDEXES = [
+    f"""
+CREATE INDEX IF NOT EXISTS teams_mentorships_{column}
+ON {{schema}}.teams_mentorships ({column}, updated_at)
+"""
+    for column in ("team_id", "mentor_team_id", "mentee_id", "mentor_id")
+]
+_CREATE_MEMBER_TEAMS = """
+CREATE TABLE IF NOT EXISTS {schema}.teams_consortium_member_teams (
+    consortium_id uuid NOT NULL,
+    member_team_id uuid NOT NULL,
+    consent boolean NOT NULL,
+    PRIMARY KEY (member_team_id, consortium_id)
+)
+"""
 _INSERT_MESSAGE = """
 INSERT INTO {schema}.teams_mailer_outbox
 (invitation_id, team_id, email, name, link, created_at)
@@ -134,12 +242,63 @@ _SELECT_OVERDUE = """
 SELECT mentorship_id FROM {schema}.teams_request_deadlines
 WHERE expires_at <= %s ORDER BY expires_at LIMIT %s
 """
+# Optimistic concurrency already orders the saves of one mentorship; the
+# version guard keeps a rebuild from the event log from moving a row back.
+_UPSERT_MENTORSHIP = """
+INSERT INTO {schema}.teams_mentorships AS m (
+    mentorship_id, version, team_id, mentor_team_id, mentee_id, mentor_id,
+    status, choice, message, expires_at, created_at, updated_at
+) VALUES (
+    %(mentorship_id)s, %(version)s, %(team_id)s, %(mentor_team_id)s,
+    %(mentee_id)s, %(mentor_id)s, %(status)s, %(choice)s, %(message)s,
+    %(expires_at)s, %(created_at)s, %(updated_at)s
+)
+ON CONFLICT (mentorship_id) DO UPDATE SET
+    version = EXCLUDED.version, status = EXCLUDED.status,
+    expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
+WHERE m.version < EXCLUDED.version
+"""
+_UPSERT_MEMBER_TEAM = """
+INSERT INTO {schema}.teams_consortium_member_teams
+(consortium_id, member_team_id, consent)
+VALUES (%(consortium_id)s, %(member_team_id)s, %(consent)s)
+ON CONFLICT (member_team_id, consortium_id) DO UPDATE SET consent = EXCLUDED.consent
+"""
+_WHERE_MENTORSHIPS = """
+FROM {schema}.teams_mentorships
+WHERE (team_id = %(team_id)s OR mentor_team_id = %(team_id)s)
+AND (%(member_id)s::uuid IS NULL
+     OR mentee_id = %(member_id)s OR mentor_id = %(member_id)s)
+"""
+_COUNT_MENTORSHIPS = "SELECT count(*) AS total " + _WHERE_MENTORSHIPS
+_SELECT_MENTORSHIPS = (
+    """
+SELECT mentorship_id, version, team_id, mentor_team_id, mentee_id, mentor_id,
+    status, choice, message, expires_at, created_at, updated_at
+"""
+    + _WHERE_MENTORSHIPS
+    + "ORDER BY updated_at DESC, mentorship_id LIMIT %(limit)s OFFSET %(offset)s"
+)
+_SELECT_CONSORTIA = """
+SELECT consortium_id FROM {schema}.teams_consortium_member_teams
+WHERE member_team_id = %s AND consent ORDER BY consortium_id
+"""
+_CREATE_SIDE_TABLES = (
+    _CREATE_OUTBOX,
+    _CREATE_DEADLINES,
+    _INDEX,
+    _CREATE_MENTORSHIPS,
+    *_MENTORSHIP_INDEXES,
+    _CREATE_MEMBER_TEAMS,
+)
 
 
 @dataclass
 class _SideTables:
     messages: list[MailerMessage] = field(default_factory=list)
     deadlines: dict[UUID, tuple[UUID, datetime]] = field(default_factory=dict)
+    mentorships: dict[UUID, MentorshipRow] = field(default_factory=dict)
+    member_teams: dict[tuple[UUID, UUID], bool] = field(default_factory=dict)
 
 
 class TeamsMemoryRecorder(POPOApplicationRecorder):
@@ -161,6 +320,11 @@ class TeamsMemoryRecorder(POPOApplicationRecorder):
                 self._side.deadlines.pop(mentorship_id, None)
             else:
                 self._side.deadlines[mentorship_id] = value
+        for row in _mentorship_rows(kwargs):
+            self._side.mentorships[row.mentorship_id] = row
+        for member in _member_team_rows(kwargs):
+            key = (member.consortium_id, member.member_team_id)
+            self._side.member_teams[key] = member.consent
         return notification_ids
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
@@ -173,3 +337,26 @@ class TeamsMemoryRecorder(POPOApplicationRecorder):
             if expires_at <= now
         )
         return [mentorship_id for _, mentorship_id in due[:limit]]
+
+    def mentorships(self, query: MentorshipQuery) -> MentorshipPage:
+        found = sorted(
+            (
+                row
+                for row in self._side.mentorships.values()
+                if query.team_id in (row.team_id, row.mentor_team_id)
+                and query.member_id in (None, row.mentee_id, row.mentor_id)
+            ),
+            key=lambda row: (-row.updated_at.timestamp(), str(row.mentorship_id)),
+        )
+        page = found[query.offset : query.offset + query.limit]
+        return MentorshipPage(len(found), page)
+
+    def consortia_sharing(self, member_team_id: UUID) -> list[UUID]:
+        return sorted(
+            (
+                consortium
+                for (consortium, member), consent in self._side.member_teams.items()
+                if member == member_team_id and consent
+            ),
+            key=str,
+        )

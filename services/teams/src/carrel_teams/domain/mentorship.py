@@ -75,8 +75,14 @@ class Mentorship(Aggregate):
         choice: int,
         previous_mentorship_id: UUID | None,
         correlation_id: UUID,
+        mentor_team_id: UUID | None = None,
     ) -> None:
+        # The mentorship belongs to the mentee's team (``team_id``); in a
+        # consortium's shared pool the mentor's home team differs, and it is
+        # recorded so that the mentor's load is counted there. Requests
+        # recorded before it was carried have None: any home in the pool.
         self.team_id = team_id
+        self.mentor_team_id = mentor_team_id
         self.mentee_id = mentee_id
         self.mentor_id = mentor_id
         self.message = message
@@ -104,7 +110,9 @@ class Mentorship(Aggregate):
         alternative_mentor_ids: list[UUID],
         expires_at: datetime,
         correlation_id: UUID,
+        mentor_team_id: UUID | None = None,
     ) -> "Mentorship":
+        """A first request; ``mentor_team_id`` is the mentor's team if not the same."""
         if mentee_id == mentor_id:
             msg = "a mentee cannot be their own mentor"
             raise RuleViolated(["mentor_id"], msg, "value_error.self")
@@ -120,6 +128,7 @@ class Mentorship(Aggregate):
             choice=1,
             previous_mentorship_id=None,
             correlation_id=correlation_id,
+            mentor_team_id=mentor_team_id or team_id,
         )
 
     def pair(self) -> tuple[UUID, UUID]:
@@ -229,14 +238,24 @@ class Mentorship(Aggregate):
 
     # Expiry and the next choice.
 
+    def next_mentor_id(self) -> UUID | None:
+        """The mentor asked next if this request expires."""
+        return self.alternative_mentor_ids[0] if self.alternative_mentor_ids else None
+
     def expire(
-        self, now: datetime, next_expires_at: datetime, correlation_id: UUID
+        self,
+        now: datetime,
+        next_expires_at: datetime,
+        correlation_id: UUID,
+        next_mentor_team_id: UUID | None = None,
     ) -> "Mentorship | None":
         """Expire an overdue request; the mentee's next choice, if any, is asked."""
         if not self.is_overdue(now):
             msg = "the request is not overdue"
             raise RuleViolated(["mentorship_id"], msg, "value_error.state")
-        following = self._next_choice(next_expires_at, correlation_id)
+        following = self._next_choice(
+            next_expires_at, correlation_id, next_mentor_team_id
+        )
         self._expired(
             team_id=self.team_id,
             mentor_id=self.mentor_id,
@@ -247,7 +266,7 @@ class Mentorship(Aggregate):
         return following
 
     def _next_choice(
-        self, expires_at: datetime, correlation_id: UUID
+        self, expires_at: datetime, correlation_id: UUID, mentor_team_id: UUID | None
     ) -> "Mentorship | None":
         if not self.alternative_mentor_ids:
             return None
@@ -262,6 +281,7 @@ class Mentorship(Aggregate):
             choice=self.choice + 1,
             previous_mentorship_id=self.id,
             correlation_id=correlation_id,
+            mentor_team_id=mentor_team_id,
         )
 
     @event("MentorshipExpired")

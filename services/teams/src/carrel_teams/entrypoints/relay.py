@@ -1,14 +1,13 @@
 """The teams outbox relay: ``python -m carrel_teams.entrypoints.relay``.
 
 It follows the teams notification log and publishes each event to Kafka's
-``teams.events`` until SIGTERM or SIGINT.
+``teams.events`` (or ``CARREL_TEAMS_TOPIC``) until SIGTERM or SIGINT.
 """
 
 import asyncio
 import logging
 import signal
 
-from carrel_events import Topic
 from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 
@@ -19,9 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 async def relay(
-    settings: TeamsSettings, stop: asyncio.Event, topic: str = Topic.TEAMS
+    settings: TeamsSettings, stop: asyncio.Event, topic: str | None = None
 ) -> None:
-    """Relay the teams events to ``topic`` until ``stop`` is set."""
+    """Relay the teams events to ``topic`` (the settings' own) until ``stop``."""
+    topic = topic or settings.teams_topic
     application = await asyncio.to_thread(
         TeamsApplication, settings.application_env(), settings.policy()
     )
@@ -30,7 +30,7 @@ async def relay(
             name=f"teams:{topic}",
             application=application,
             topic=topic,
-            database_dsn=settings.database_dsn(settings.teams_database),
+            database_dsn=settings.relay_dsn(),
             kafka_bootstrap=settings.kafka_bootstrap,
             stop=stop,
             to_envelope=EnvelopeFactory(),

@@ -280,6 +280,10 @@ class MentorshipRequested(MentorshipEvent):
     choice: int = Field(ge=1, le=10)
     previous_mentorship_id: UUID | None = None
     """The request that expired before this one, for a second or later choice."""
+    mentor_team_id: UUID | None = None
+    """The mentor's home team, where their load is counted: the envelope's team
+    (the mentee's) unless the mentor comes from a consortium's shared pool.
+    None on requests recorded before it was carried."""
 
 
 class MoreInformationRequested(MentorshipEvent):

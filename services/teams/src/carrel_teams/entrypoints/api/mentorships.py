@@ -1,13 +1,15 @@
 """Mentorships: the request and its answer, then sessions, goals and feedback."""
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 from carrel_events.contracts.common import LongText, ShortText
 from carrel_events.contracts.teams import MentorshipOutcome
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from carrel_teams.adapters.recorders import MentorshipPage, MentorshipRow
 from carrel_teams.domain.mentorship import MAX_ALTERNATIVES, Mentorship
 from carrel_teams.entrypoints.api.dependencies import (
     Actor,
@@ -78,6 +80,8 @@ class MentorshipView(BaseModel):
     id: UUID
     version: int
     team_id: UUID
+    mentor_team_id: UUID
+    """The mentor's home team: the team itself, or one sharing a consortium pool."""
     mentee_id: UUID
     mentor_id: UUID
     status: str
@@ -91,6 +95,36 @@ class MentorshipView(BaseModel):
     next_mentorship_id: UUID | None
     goals: list[GoalView]
     outcome: str | None
+
+
+class MentorshipSummary(BaseModel):
+    id: UUID
+    version: int
+    team_id: UUID
+    """The mentee's team, which the mentorship belongs to."""
+    mentor_team_id: UUID
+    """The mentor's home team; another team of a consortium's shared pool."""
+    mentee_id: UUID
+    mentor_id: UUID
+    status: str
+    choice: int
+    side: Literal["mentor", "mentee"] | None
+    """The listed member's side; None in a coordinator's list of everyone's."""
+    other_party_id: UUID | None
+    """The listed member's mentor or mentee; None in the list of everyone's."""
+    message: str | None
+    """The request's words, for the pair only."""
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class MentorshipList(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    mentorships: list[MentorshipSummary]
+    """Most recently changed first."""
 
 
 class SessionView(BaseModel):
@@ -111,11 +145,48 @@ def recorded(mentorship: Mentorship) -> Recorded:
     return Recorded(id=mentorship.id, version=mentorship.version)
 
 
+def mentorship_summary(
+    row: MentorshipRow, whose: UUID | None, viewer: UUID
+) -> MentorshipSummary:
+    side: Literal["mentor", "mentee"] | None = None
+    if whose is not None:
+        side = "mentor" if whose == row.mentor_id else "mentee"
+    other = {"mentor": row.mentee_id, "mentee": row.mentor_id, None: None}[side]
+    return MentorshipSummary(
+        id=row.mentorship_id,
+        version=row.version,
+        team_id=row.team_id,
+        mentor_team_id=row.mentor_team_id,
+        mentee_id=row.mentee_id,
+        mentor_id=row.mentor_id,
+        status=row.status,
+        choice=row.choice,
+        side=side,
+        other_party_id=other,
+        message=row.message if viewer in (row.mentor_id, row.mentee_id) else None,
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def mentorship_list(
+    page: MentorshipPage, whose: UUID | None, viewer: UUID, limit: int, offset: int
+) -> MentorshipList:
+    return MentorshipList(
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        mentorships=[mentorship_summary(row, whose, viewer) for row in page.rows],
+    )
+
+
 def mentorship_view(mentorship: Mentorship, private: bool) -> MentorshipView:
     return MentorshipView(
         id=mentorship.id,
         version=mentorship.version,
         team_id=mentorship.team_id,
+        mentor_team_id=mentorship.mentor_team_id or mentorship.team_id,
         mentee_id=mentorship.mentee_id,
         mentor_id=mentorship.mentor_id,
         status=mentorship.status,
@@ -152,6 +223,22 @@ def request_mentorship(
         correlation,
     )
     return recorded(mentorship)
+
+
+@router.get("/teams/{team_id}/mentorships")
+def list_mentorships(
+    team_id: UUID,
+    teams: Teams,
+    actor: Actor,
+    member: Annotated[UUID | None, Query()] = None,
+    everyone: Annotated[bool, Query(alias="all")] = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> MentorshipList:
+    """The caller's mentorships in the team; coordinators: ?member= or ?all=true."""
+    page = teams.mentorships_in(team_id, actor, member, everyone, (limit, offset))
+    whose = None if everyone else (member or actor)
+    return mentorship_list(page, whose, actor, limit, offset)
 
 
 @router.get("/mentorships/{mentorship_id}")

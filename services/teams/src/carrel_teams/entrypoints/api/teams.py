@@ -160,6 +160,17 @@ def list_members(team_id: UUID, teams: Teams) -> list[MemberView]:
     ]
 
 
+@router.get("/{team_id}/members/{person_id}")
+def read_member(team_id: UUID, person_id: UUID, teams: Teams) -> MemberView:
+    """One member's roles and mentor capacity; 404 if not a member."""
+    member, capacity = teams.member_of(team_id, person_id)
+    return MemberView(
+        person_id=member.person_id,
+        roles=sorted(member.roles),
+        mentor_capacity=capacity,
+    )
+
+
 @router.put("/{team_id}/members/{person_id}/roles")
 def change_roles(
     team_id: UUID,
