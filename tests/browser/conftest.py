@@ -1,35 +1,35 @@
-"""The site in headless Chromium: the gateway and the services behind it.
+"""The site in headless Chromium: the gateway and every service behind it.
+
+Every Carrel process runs under the demo's supervisor with settings of the
+browser tests' own (``carrel_demo.isolated``): PostgreSQL schemas, free ports,
+Kafka topics and consumer groups, an OpenSearch prefix; one run serves every
+browser test. The supervisor is asyncio; the tests drive Playwright's sync
+API, which refuses to run inside an event loop, so the supervisor's loop runs
+in a thread of its own.
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright's Python
 package; Playwright's own browser download is never used (it cannot be fetched
 here). Screenshots of the pages go to ``var/screenshots/``.
 """
 
+import asyncio
+import threading
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from uuid import uuid4
+from typing import TypeVar
 
-import psycopg
 import pytest
-from carrel_gateway.entrypoints.http import create_app
-from carrel_gateway.settings import GatewaySettings
-from carrel_gateway.testing import (
-    OPERATOR_KEY,
-    SECRET,
-    free_listener,
-    serve_services,
-    serving,
-)
-from playwright.sync_api import Browser, sync_playwright
-from psycopg import sql
+from carrel_demo.isolated import Isolation, isolated_carrel
+from carrel_gateway.testing import OPERATOR_KEY, SECRET
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.integration.stack import REPO
+from tests.integration.stack import REPO, Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "var" / "screenshots"
-TEST_DATABASE = "carrel_test"
+LOGS = REPO / "var" / "log" / "browser-tests"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,6 +38,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+GATEWAY_SETTINGS = {
+    "CARREL_SESSION_SECRET": SECRET,
+    "CARREL_OPERATOR_KEY": OPERATOR_KEY,
+    # Every person of every test signs in from 127.0.0.1.
+    "CARREL_SIGN_IN_RATE": "1000/minute",
+}
+READY_WITHIN_SECONDS = 120.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,43 @@ class Site:
     operator_key: str
     screenshots: Path
 
-    def shoot(self, page: Any, name: str) -> None:
+    def shoot(self, page: Page, name: str) -> None:
         page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture(scope="session")
+@contextmanager
+def entered_in_a_thread(manager: AbstractAsyncContextManager[T]) -> Iterator[T]:
+    """Enter an async context manager on an event loop of its own thread."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=_run_until_stopped, args=(loop,), daemon=True)
+    thread.start()
+    try:
+        entered = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop)
+        value = entered.result()
+        try:
+            yield value
+        finally:
+            exited = asyncio.run_coroutine_threadsafe(
+                manager.__aexit__(None, None, None), loop
+            )
+            exited.result()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+
+
+def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
+# Package scope: while Playwright's sync API is open, the thread counts as inside
+# an event loop, and the asyncio tests of other folders could not run.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
@@ -64,41 +105,16 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def schemas(stack: Any) -> Iterator[dict[str, str]]:
-    names = {s: f"br_{s}_{uuid4().hex[:10]}" for s in ("teams", "profile", "resources")}
-    dsn = stack.database_dsn(TEST_DATABASE)
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        for name in names.values():
-            connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    yield names
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        for name in names.values():
-            connection.execute(
-                sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name))
-            )
+@pytest.fixture(scope="package")
+def site(stack: Stack) -> Iterator[Site]:
+    """Every Carrel process of the browser tests' own; the gateway's address.
 
-
-@pytest.fixture
-def site(stack: Any, schemas: dict[str, str]) -> Iterator[Site]:
-    """The gateway on a free port, with teams, profile and resources behind it.
-
-    Matching and the dashboard projection are not started here; their pages
-    show that they are unavailable.
+    The services' logs are in ``var/log/browser-tests/<run>/``.
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    listener = free_listener()
-    gateway_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    with serve_services(stack, schemas, TEST_DATABASE, gateway_url) as urls:
-        settings = GatewaySettings(
-            session_secret=SECRET,
-            operator_key=OPERATOR_KEY,
-            public_url=gateway_url,
-            teams_url=urls["teams"],
-            profile_url=urls["profile"],
-            resources_url=urls["resources"],
-            matching_url="http://127.0.0.1:9",
-            projection_url="http://127.0.0.1:9",
-        )
-        with serving(create_app(settings), listener) as url:
-            yield Site(url, OPERATOR_KEY, SCREENSHOTS)
+    run = Isolation.new("browser")
+    carrel = isolated_carrel(
+        stack, run, LOGS / run.name, GATEWAY_SETTINGS, READY_WITHIN_SECONDS
+    )
+    with entered_in_a_thread(carrel):
+        yield Site(run.gateway_url, OPERATOR_KEY, SCREENSHOTS)

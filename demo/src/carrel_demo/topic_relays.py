@@ -1,13 +1,13 @@
-"""Stand-ins for the services' relay and consumer modules, on topics of a test.
+"""Stand-ins for the services' relay and consumer modules, on the topics of a run.
 
 The relays of profile, teams and resources publish to fixed topics when run
 with ``python -m``, and the resources consumer reads fixed topics: none of
-them has a setting for it. A test that starts Carrel beside the running demo
-runs these instead, which call the same service functions with the topics
-named by ``CARREL_TEST_TOPIC_PREFIX``.
+them has a setting for it. An isolated run of Carrel (``isolated.py``) that
+goes beside the running demo runs these instead, which call the same service
+functions with the topics named by ``CARREL_TEST_TOPIC_PREFIX``.
 
     CARREL_TEST_RELAY=profile|teams|resources|resources-consumer \
-        python -m topic_relays
+        python -m carrel_demo.topic_relays
 """
 
 import asyncio
