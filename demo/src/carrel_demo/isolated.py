@@ -133,7 +133,13 @@ def isolated_services(run: Isolation) -> list[ServiceProcess]:
                 environment={"CARREL_TEST_RELAY": STAND_INS[service.name]},
             )
         if service.name.endswith("-consumer"):
-            group = {"CARREL_CONSUMER_GROUP": f"{run.name}-{service.name}"}
+            own = f"{run.name}-{service.name}"
+            group = {
+                "CARREL_CONSUMER_GROUP": own,
+                "CARREL_MATCHING_CONSUMER_GROUP": own,
+                "CARREL_RESOURCES_CONSUMER_GROUP": own,
+                "CARREL_PROJECTION_GROUP": own,
+            }
             service = replace(service, environment={**service.environment, **group})
         services.append(service)
     return services

@@ -34,7 +34,7 @@ def matching_settings(stack: Any) -> Iterator[MatchingSettings]:
         kafka_bootstrap=stack.kafka_bootstrap,
         matching_database=TEST_DATABASE,
         matching_schema=schema,
-        consumer_group=f"matching-test-{suffix}",
+        matching_consumer_group=f"matching-test-{suffix}",
         profile_topic=f"test.profile.{suffix}",
         teams_topic=f"test.teams.{suffix}",
         matching_topic=f"test.matching.{suffix}",

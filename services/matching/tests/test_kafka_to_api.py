@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from carrel_events import dead_letter_topic, decode, encode
 from carrel_events.contracts.matching import MentorCandidatesRanked
@@ -85,9 +85,10 @@ def _complete(best: dict[str, Any], programme: Programme) -> bool:
 async def ranked_event_naming(
     settings: MatchingSettings, mentor_id: UUID
 ) -> MentorCandidatesRanked:
-    """The first MentorCandidatesRanked that puts ``mentor_id`` first.
+    """The last MentorCandidatesRanked that puts ``mentor_id`` first.
 
-    Earlier events carry the lists made while events were still arriving.
+    Earlier events carry the lists made while events were still arriving
+    (before the profiles, a mentor can come first on a tie, for their room).
     """
     consumer = AIOKafkaConsumer(
         settings.matching_topic,
@@ -95,17 +96,32 @@ async def ranked_event_naming(
         auto_offset_reset="earliest",
     )
     await consumer.start()
+    found: MentorCandidatesRanked | None = None
+    more = True
     try:
         async with asyncio.timeout(30):
-            while True:
-                decoded = decode((await consumer.getone()).value)
-                assert decoded is not None
-                assert isinstance(decoded.payload, MentorCandidatesRanked)
-                candidates = decoded.payload.candidates
-                if candidates and candidates[0].mentor_id == mentor_id:
-                    return decoded.payload
+            while found is None or more:
+                batch = await consumer.getmany(timeout_ms=1000)
+                for records in batch.values():
+                    found = _naming(records, mentor_id) or found
+                more = bool(batch)
     finally:
         await consumer.stop()
+    return found
+
+
+def _naming(
+    records: list[ConsumerRecord[bytes, bytes]], mentor_id: UUID
+) -> MentorCandidatesRanked | None:
+    found = None
+    for record in records:
+        decoded = decode(record.value)
+        assert decoded is not None
+        assert isinstance(decoded.payload, MentorCandidatesRanked)
+        candidates = decoded.payload.candidates
+        if candidates and candidates[0].mentor_id == mentor_id:
+            found = decoded.payload
+    return found
 
 
 async def test_profiles_on_kafka_become_ranked_candidates_with_reasons_on_the_api(

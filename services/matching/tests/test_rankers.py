@@ -72,6 +72,35 @@ def test_updates_leave_the_same_lists_as_ranking_again_from_scratch(
         assert all(same(fresh.lists[e], ranking.lists[e]) for e in now_mentees)
 
 
+def test_many_changes_at_once_leave_the_same_lists_as_ranking_from_scratch(
+    population: Population, skills: VocabularySkills
+) -> None:
+    mentees, mentors = population.team(120, 40)
+    ranking = TeamRanking(mentees, mentors, TeamRules(), skills, top_n=5)
+    ranking.rank_all()
+    joined = [population.person(senior=False) for _ in range(30)]
+    redrawn = [
+        Mentor(
+            dataclasses.replace(population.mentor().person, person_id=m.mentor_id),
+            m.capacity,
+        )
+        for m in mentors[:12]
+    ]
+    left = {m.mentor_id: None for m in mentors[12:16]}
+
+    ranking.update(
+        {p.person_id: p for p in joined},
+        {**{m.mentor_id: m for m in redrawn}, **left},
+    )
+
+    fresh = TeamRanking(
+        [*mentees, *joined], [*redrawn, *mentors[16:]], TeamRules(), skills, 5
+    )
+    fresh.rank_all()
+    assert set(ranking.lists) == set(fresh.lists)
+    assert all(same(fresh.lists[e], ranking.lists[e]) for e in fresh.lists)
+
+
 def _some_change(
     chance: random.Random,
     population: Population,

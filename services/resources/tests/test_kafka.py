@@ -106,7 +106,9 @@ async def test_the_directory_learns_members_from_teams_events_once(
             )
     finally:
         await producer.stop()
-    settings = pg_settings.model_copy(update={"consumer_group": f"g-{uuid4().hex}"})
+    settings = pg_settings.model_copy(
+        update={"resources_consumer_group": f"g-{uuid4().hex}"}
+    )
     runtime, listener_engine = directory_consumer(settings, topics=(topic,))
     engine = connect(settings.database_url, settings.resources_schema)
     directory = PostgresDirectory(engine)

@@ -50,6 +50,8 @@ class Changes:
 
     people: set[UUID] = field(default_factory=set)
     memberships: set[tuple[UUID, UUID]] = field(default_factory=set)
+    mentor_teams: set[UUID] = field(default_factory=set)
+    """Teams where someone became, stayed or stopped being a mentor."""
     ended_pairs: set[tuple[UUID, UUID]] = field(default_factory=set)
     rebuild: set[UUID] = field(default_factory=set)
     last: Envelope | None = None
@@ -111,13 +113,15 @@ class MatchingConsumer:
     def _rerank(
         self, c: Connection, changes: Changes, pending: dict[UUID, _Cached]
     ) -> None:
+        pools = directory.Pools(c)
         rebuild = set()
         for team_id in changes.rebuild:
-            rebuild |= directory.pool_teams(c, team_id)
+            rebuild |= pools.of(team_id)
         persons = changes.persons()
-        affected = directory.teams_of(c, persons) | rebuild
-        for team_id, _ in changes.memberships:
-            affected |= directory.pool_teams(c, team_id)
+        affected = directory.teams_touched_by(c, persons, pools) | rebuild
+        affected |= {team_id for team_id, _ in changes.memberships}
+        for team_id in changes.mentor_teams:
+            affected |= pools.of(team_id)
         for team_id in sorted(affected):
             generation = directory.bump_generation(c, team_id)
             if generation is None:
@@ -131,7 +135,8 @@ class MatchingConsumer:
                 ranking = self._rank_from_scratch(c, team_id, changes)
             else:
                 ranking = cached.ranking
-                self._rank_changes(c, team_id, ranking, changes, persons)
+                pool = pools.of(team_id)
+                self._rank_changes(c, team_id, ranking, changes, persons, pool)
             if ranking is not None:
                 pending[team_id] = _Cached(generation, ranking)
                 self._cache.pop(team_id, None)
@@ -149,11 +154,12 @@ class MatchingConsumer:
         stored = candidate_store.stored_lists(c, team_id)
         for mentee_id in set(stored) - ranking.mentee_ids:
             candidate_store.drop_list(c, team_id, mentee_id)
-        for mentee_id, candidates in ranking.lists.items():
-            if stored.get(mentee_id, []) != [
-                (x.mentor_id, x.score) for x in candidates
-            ]:
-                self._store(c, team_id, ranking, mentee_id, changes)
+        changed = [
+            mentee_id
+            for mentee_id, candidates in ranking.lists.items()
+            if stored.get(mentee_id, []) != [(x.mentor_id, x.score) for x in candidates]
+        ]
+        self._store(c, team_id, ranking, changed, changes)
         logger.info("ranked team %s from scratch", team_id)
         return ranking
 
@@ -164,57 +170,53 @@ class MatchingConsumer:
         ranking: TeamRanking,
         changes: Changes,
         persons: set[UUID],
+        pool: set[UUID],
     ) -> None:
         for mentor_id, mentee_id in changes.ended_pairs:
             ranking.exclude(mentor_id, mentee_id)
         found = directory.team_rules(c, team_id)
         default_capacity = found[1] if found else 2
-        mentees, mentors = directory.load_people(c, team_id, persons, default_capacity)
+        mentees, mentors = directory.load_people(
+            c, team_id, persons, default_capacity, pool
+        )
         change = ranking.update(
             {e: p for e, p in mentees.items() if p or ranking.mentee(e)},
             {m: x for m, x in mentors.items() if x or ranking.mentor(m)},
         )
         for mentee_id in change.removed:
             candidate_store.drop_list(c, team_id, mentee_id)
-        for mentee_id in change.changed:
-            self._store(c, team_id, ranking, mentee_id, changes)
+        self._store(c, team_id, ranking, sorted(change.changed), changes)
 
     def _store(
         self,
         c: Connection,
         team_id: UUID,
         ranking: TeamRanking,
-        mentee_id: UUID,
+        mentee_ids: Sequence[UUID],
         changes: Changes,
     ) -> None:
-        rows = [
-            self._row(ranking, mentee_id, rank, candidate)
-            for rank, candidate in enumerate(ranking.lists.get(mentee_id, []), 1)
-        ]
-        version = candidate_store.replace_list(c, team_id, mentee_id, rows)
-        event = MentorCandidatesRanked(
-            mentee_id=mentee_id,
-            candidates=[
-                RankedCandidate(
-                    mentor_id=row["mentor_id"],
-                    rank=row["rank"],
-                    score=row["score"],
-                    reasons=row["reasons"],
-                )
-                for row in rows
-            ],
-        )
+        """Store these mentees' lists and their events, a few statements in all."""
+        lists = {
+            mentee_id: [
+                self._row(ranking, mentee_id, rank, candidate)
+                for rank, candidate in enumerate(ranking.lists.get(mentee_id, []), 1)
+            ]
+            for mentee_id in mentee_ids
+        }
+        versions = candidate_store.replace_lists(c, team_id, lists)
         last = changes.last
-        outbox.record(
-            c,
-            self._topic,
-            event,
-            aggregate_id=candidate_list_id(team_id, mentee_id),
-            version=version,
-            team_id=team_id,
-            correlation_id=last.correlation_id if last else None,
-            causation_id=last.event_id if last else None,
-        )
+        envelopes = [
+            outbox.envelope_for(
+                _ranked(mentee_id, rows),
+                aggregate_id=candidate_list_id(team_id, mentee_id),
+                version=versions[mentee_id],
+                team_id=team_id,
+                correlation_id=last.correlation_id if last else None,
+                causation_id=last.event_id if last else None,
+            )
+            for mentee_id, rows in lists.items()
+        ]
+        outbox.store(c, self._topic, envelopes)
 
     def _row(
         self, ranking: TeamRanking, mentee_id: UUID, rank: int, candidate: Candidate
@@ -233,6 +235,21 @@ class MatchingConsumer:
             "breakdown": breakdown,
             "reasons": reasons,
         }
+
+
+def _ranked(mentee_id: UUID, rows: list[dict[str, Any]]) -> MentorCandidatesRanked:
+    return MentorCandidatesRanked(
+        mentee_id=mentee_id,
+        candidates=[
+            RankedCandidate(
+                mentor_id=row["mentor_id"],
+                rank=row["rank"],
+                score=row["score"],
+                reasons=row["reasons"],
+            )
+            for row in rows
+        ],
+    )
 
 
 # -- events into tables -----------------------------------------------------
@@ -281,20 +298,35 @@ def _apply_member_event(
             directory.save_membership(
                 c, team_id, p.person_id, roles=roles, capacity=p.mentor_capacity
             )
-            changes.memberships.add((team_id, p.person_id))
+            _note_member(changes, team_id, p.person_id, mentor="mentor" in roles)
         case contract.MemberRoleChanged():
+            was = _was_mentor(c, team_id, p.person_id)
             directory.save_membership(c, team_id, p.person_id, roles=list(p.roles))
-            changes.memberships.add((team_id, p.person_id))
+            mentor = was or "mentor" in p.roles
+            _note_member(changes, team_id, p.person_id, mentor=mentor)
         case contract.MentorCapacityChanged():
             directory.save_membership(
                 c, team_id, p.person_id, capacity=p.mentor_capacity
             )
-            changes.memberships.add((team_id, p.person_id))
+            _note_member(changes, team_id, p.person_id, mentor=True)
         case contract.MemberLeft():
+            was = _was_mentor(c, team_id, p.person_id)
             directory.remove_membership(c, team_id, p.person_id)
-            changes.memberships.add((team_id, p.person_id))
+            _note_member(changes, team_id, p.person_id, mentor=was)
         case _:
             _apply_mentorship_event(c, team_id, e, p, changes)
+
+
+def _was_mentor(c: Connection, team_id: UUID, person_id: UUID) -> bool:
+    return "mentor" in (directory.roles_in(c, team_id, person_id) or ())
+
+
+def _note_member(
+    changes: Changes, team_id: UUID, person_id: UUID, *, mentor: bool
+) -> None:
+    changes.memberships.add((team_id, person_id))
+    if mentor:
+        changes.mentor_teams.add(team_id)
 
 
 _STATES: dict[type[EventPayload], str] = {

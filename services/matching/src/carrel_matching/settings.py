@@ -19,7 +19,10 @@ class MatchingSettings(StackSettings):
     )
     matching_port: int = 8104
     data_dir: Path = _REPOSITORY.parent / "shared" / "data"
-    consumer_group: str = "carrel-matching"
+    matching_consumer_group: str = Field(
+        default="carrel-matching",
+        description="The consumer group over the profile and teams topics",
+    )
     profile_topic: str = Topic.PROFILE.value
     teams_topic: str = Topic.TEAMS.value
     matching_topic: str = Topic.MATCHING.value

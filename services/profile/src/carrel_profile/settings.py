@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from carrel_events import Topic
 from carrel_events.settings import StackSettings, eventsourcing_env
 from pydantic import Field
 
@@ -17,6 +18,10 @@ class ProfileSettings(StackSettings):
         description="PostgreSQL schema of the event store; empty for the default",
     )
     profile_port: int = 8101
+    profile_topic: str = Field(
+        default=Topic.PROFILE.value,
+        description="The Kafka topic the relay publishes to; tests use their own",
+    )
     data_dir: Path = _REPOSITORY.parent / "shared" / "data"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from carrel_events import Topic
 from carrel_events.settings import StackSettings, eventsourcing_env
 from pydantic import Field
 
@@ -20,7 +21,22 @@ class ResourcesSettings(StackSettings):
     data_dir: Path = _REPOSITORY.parent / "shared" / "data"
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_request_bytes: int = Field(default=11 * 1024 * 1024, ge=1)
-    consumer_group: str = "resources-directory"
+    resources_consumer_group: str = Field(
+        default="resources-directory",
+        description="The consumer group of the directory consumer",
+    )
+    resources_topic: str = Field(
+        default=Topic.RESOURCES.value,
+        description="The Kafka topic the relay publishes to",
+    )
+    resources_reads_teams_topic: str = Field(
+        default=Topic.TEAMS.value,
+        description="Where the directory consumer reads members and groups",
+    )
+    resources_reads_profile_topic: str = Field(
+        default=Topic.PROFILE.value,
+        description="Where the directory consumer reads learning goals",
+    )
 
     @property
     def database_url(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import RequestError
 
 from carrel_projection.domain.documents import Model
 
@@ -116,17 +117,36 @@ class IndexDefinition:
 async def ensure_indices(
     client: AsyncOpenSearch, prefix: str, definitions: tuple[IndexDefinition, ...]
 ) -> None:
-    """Create each versioned index and its alias, unless the alias exists."""
+    """Create each versioned index and its alias, unless the alias exists.
+
+    Several processes (the HTTP server and the consumers) do this at start-up
+    on a fresh cluster; whichever loses the race to create an index takes the
+    winner's index as its own.
+    """
     for definition in definitions:
         alias = definition.alias(prefix)
         if await client.indices.exists_alias(name=alias):
             continue
         index = definition.index(prefix)
-        if not await client.indices.exists(index=index):
-            await client.indices.create(index=index, body=definition.body())
-            logger.info("created index %s", index)
+        await _create_index(client, index, definition.body())
+        # The alias may have appeared meanwhile, and may name a rebuilt index.
+        if await client.indices.exists_alias(name=alias):
+            continue
         await client.indices.put_alias(index=index, name=alias)
         logger.info("alias %s -> %s", alias, index)
+
+
+async def _create_index(
+    client: AsyncOpenSearch, index: str, body: dict[str, Any]
+) -> None:
+    try:
+        await client.indices.create(index=index, body=body)
+    except RequestError as error:
+        if error.error != "resource_already_exists_exception":
+            raise
+        logger.info("index %s already exists; another process made it", index)
+    else:
+        logger.info("created index %s", index)
 
 
 async def drop_indices(

@@ -1,5 +1,6 @@
 """The stored candidate lists: what the read API answers from."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -20,26 +21,38 @@ class StoredCandidate:
     reasons: list[str]
 
 
-def replace_list(
-    c: Connection, team_id: UUID, mentee_id: UUID, rows: list[dict[str, Any]]
-) -> int:
-    """Store a mentee's new list; the list's new version."""
-    drop_list(c, team_id, mentee_id)
-    if rows:
-        c.execute(
-            insert(candidates),
-            [{"team_id": team_id, "mentee_id": mentee_id, **row} for row in rows],
-        )
-    statement = upsert(candidate_lists).values(
-        team_id=team_id, mentee_id=mentee_id, version=1
+def replace_lists(
+    c: Connection, team_id: UUID, lists: Mapping[UUID, list[dict[str, Any]]]
+) -> dict[UUID, int]:
+    """Store several mentees' new lists in a few statements; each list's version.
+
+    A mentor joining a consortium's pool can change the lists of hundreds of
+    mentees at once; one round trip per list kept the consumer behind.
+    """
+    if not lists:
+        return {}
+    c.execute(
+        delete(candidates)
+        .where(candidates.c.team_id == team_id)
+        .where(candidates.c.mentee_id.in_(list(lists)))
     )
-    version = c.execute(
+    rows = [
+        {"team_id": team_id, "mentee_id": mentee_id, **row}
+        for mentee_id, listed in lists.items()
+        for row in listed
+    ]
+    if rows:
+        c.execute(insert(candidates), rows)
+    statement = upsert(candidate_lists).values(
+        [{"team_id": team_id, "mentee_id": m, "version": 1} for m in lists]
+    )
+    versions = c.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id", "mentee_id"],
             set_={"version": candidate_lists.c.version + 1},
-        ).returning(candidate_lists.c.version)
-    ).scalar_one()
-    return int(version)
+        ).returning(candidate_lists.c.mentee_id, candidate_lists.c.version)
+    )
+    return {row.mentee_id: int(row.version) for row in versions}
 
 
 def drop_list(c: Connection, team_id: UUID, mentee_id: UUID) -> None:

@@ -34,8 +34,30 @@ def record(
     causation_id: UUID | None = None,
 ) -> Envelope:
     """Store one event in the outbox, inside the caller's transaction."""
+    envelope = envelope_for(
+        payload,
+        aggregate_id=aggregate_id,
+        version=version,
+        team_id=team_id,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+    )
+    store(c, topic, [envelope])
+    return envelope
+
+
+def envelope_for(
+    payload: EventPayload,
+    *,
+    aggregate_id: UUID,
+    version: int,
+    team_id: UUID,
+    correlation_id: UUID | None = None,
+    causation_id: UUID | None = None,
+) -> Envelope:
+    """The envelope of one of matching's events; its id follows from its version."""
     event_id = event_id_for(aggregate_id, version)
-    envelope = Envelope(
+    return Envelope(
         event_id=event_id,
         event_type=payload.event_type,
         schema_version=payload.schema_version,
@@ -48,12 +70,23 @@ def record(
         causation_id=causation_id or event_id,
         payload=payload.model_dump(mode="json"),
     )
+
+
+def store(c: Connection, topic: str, envelopes: list[Envelope]) -> None:
+    """Store these events in the outbox in one statement, in this order."""
+    if not envelopes:
+        return
     c.execute(
-        insert(outbox).values(
-            topic=topic, key=str(aggregate_id).encode(), value=encode(envelope)
-        )
+        insert(outbox),
+        [
+            {
+                "topic": topic,
+                "key": str(e.aggregate_id).encode(),
+                "value": encode(e),
+            }
+            for e in envelopes
+        ],
     )
-    return envelope
 
 
 class OutboxPublisher:

@@ -131,8 +131,8 @@ class TeamRules:
     """Weights, filters and exclusions of the team a mentee ranks in.
 
     ``excluded_pairs`` holds (mentor id, mentee id): the team's own list plus
-    every pair whose request was declined or expired, or whose mentorship
-    ended or runs now.
+    every pair whose request waits for an answer, was declined or expired, or
+    whose mentorship ended or runs now.
     """
 
     weights: Weights = Weights()

@@ -23,6 +23,9 @@ from carrel_matching.domain.people import Mentor, Person, SkillCatalogue, TeamRu
 from carrel_matching.domain.scoring import NOT_OFFERED, round_scores, score_block
 
 BLOCK_ROWS = 256
+RE_ENCODE_AFTER = 8
+"""Above this many changed people, encoding the whole team once is cheaper than
+putting each row in place (each put copies the sparse matrices)."""
 DEMAND, LISTS = "demand", "lists"
 Entry = tuple[float, UUID]
 """A score and the mentor it belongs to."""
@@ -106,12 +109,19 @@ class TeamRanking:
         self._excluded = _by_mentee(self.rules)
 
     def _rebuild_sides(self) -> None:
+        self._rebuild_mentee_side()
+        self._rebuild_mentor_side()
+
+    def _rebuild_mentee_side(self) -> None:
         self.mentee_side = encode(list(self._mentees.values()), self.tokens)
-        self.mentor_side = encode(list(self._mentors.values()), self.tokens)
         if hasattr(self, "_holders"):
             demand, lists = self._holders[DEMAND], self._holders[LISTS]
             demand.reindex(self.demand_top, self.mentee_side, TOP_K_FOR_DEMAND)
             lists.reindex(_as_entries(self.lists), self.mentee_side, self.top_n)
+
+    def _rebuild_mentor_side(self) -> None:
+        self.mentor_side = encode(list(self._mentors.values()), self.tokens)
+        self._factor_array = None
 
     # -- full ranking -----------------------------------------------------
 
@@ -210,7 +220,7 @@ class TeamRanking:
         mentees: Mapping[UUID, Person | None],
         mentors: Mapping[UUID, Mentor | None],
     ) -> set[UUID]:
-        rebuild = False
+        rebuild = len(mentees) > RE_ENCODE_AFTER
         for mentee_id, person in mentees.items():
             if person is None:
                 self._set_list(mentee_id, [])
@@ -224,6 +234,12 @@ class TeamRanking:
                     self.mentee_side.put(encode([person], self.tokens))
                     self._holders[DEMAND].grow(self.mentee_side.size)
                     self._holders[LISTS].grow(self.mentee_side.size)
+        if rebuild:
+            self._rebuild_mentee_side()
+        return self._apply_mentors(mentors)
+
+    def _apply_mentors(self, mentors: Mapping[UUID, Mentor | None]) -> set[UUID]:
+        rebuild = len(mentors) > RE_ENCODE_AFTER
         removed = set()
         for mentor_id, mentor in mentors.items():
             if mentor is None:
@@ -235,8 +251,7 @@ class TeamRanking:
                 if not rebuild:
                     self.mentor_side.put(encode([mentor], self.tokens))
         if rebuild:
-            self._rebuild_sides()
-            self._factor_array = None
+            self._rebuild_mentor_side()
         return removed
 
     def _column_scores(self, mentor_ids: set[UUID]) -> dict[UUID, Floats]:

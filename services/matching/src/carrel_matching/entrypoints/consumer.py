@@ -49,13 +49,13 @@ def matching_process(settings: MatchingSettings) -> MatchingProcess:
     handler = MatchingConsumer(
         engine,
         VocabularySkills(load_vocabulary(settings.data_dir)),
-        consumer=settings.consumer_group,
+        consumer=settings.matching_consumer_group,
         topic=settings.matching_topic,
         top_n=settings.candidates_per_mentee,
         publisher=publisher,
     )
     runtime = ConsumerRuntime(
-        group=settings.consumer_group,
+        group=settings.matching_consumer_group,
         topics=[settings.profile_topic, settings.teams_topic],
         bootstrap_servers=settings.kafka_bootstrap,
         handler=handler,

@@ -15,13 +15,15 @@ from carrel_events.observability import configure_logging, load_settings, observ
 from carrel_vocabulary import load_vocabulary
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
-from carrel_matching.adapters import candidate_store
+from carrel_matching.adapters import candidate_store, directory
 from carrel_matching.adapters.outbox import OutboxPublisher
 from carrel_matching.adapters.tables import connect, create_tables
 from carrel_matching.adapters.vocabulary import VocabularySkills
-from carrel_matching.domain.people import Weights
+from carrel_matching.domain import empty_lists
+from carrel_matching.domain.empty_lists import EmptyList
+from carrel_matching.domain.people import SkillCatalogue, Weights
 from carrel_matching.entrypoints.dependencies import (
     Db,
     Plans,
@@ -54,11 +56,16 @@ router = APIRouter(prefix="/api/v1/teams/{team_id}")
 
 
 @router.get("/mentees/{mentee_id}/candidates")
-def mentor_candidates(mentee_id: UUID, caller: TeamMember, db: Db) -> CandidatesView:
-    """The mentee's best mentors in the team, with scores, breakdowns and reasons."""
+def mentor_candidates(
+    mentee_id: UUID, caller: TeamMember, db: Db, request: Request
+) -> CandidatesView:
+    """The mentee's best mentors in the team, with reasons; or why there are none."""
     allowed_to_see(caller, mentee_id)
+    empty: EmptyList | None = None
     with db.connect() as c:
         stored = candidate_store.candidates_of(c, caller.team_id, mentee_id)
+        if not stored:
+            empty = _why_empty(c, caller.team_id, mentee_id, request.app.state.skills)
     return CandidatesView.model_validate(
         {
             "team_id": caller.team_id,
@@ -73,8 +80,24 @@ def mentor_candidates(mentee_id: UUID, caller: TeamMember, db: Db) -> Candidates
                 }
                 for s in stored
             ],
+            "empty_because": None if empty is None else vars(empty),
         }
     )
+
+
+def _why_empty(
+    c: Connection, team_id: UUID, mentee_id: UUID, skills: SkillCatalogue
+) -> EmptyList:
+    roles = directory.roles_in(c, team_id, mentee_id)
+    if roles is None or "mentee" not in roles:
+        return empty_lists.NOT_A_MENTEE
+    # The transaction that stored the membership also ranked the team, so a
+    # mentee matching knows of has been ranked.
+    pool = directory.load_pool(c, team_id)
+    if pool is None:
+        return empty_lists.NOT_RANKED_YET
+    mentee = next(p for p in pool.mentees if p.person_id == mentee_id)
+    return empty_lists.why_empty(mentee, pool.mentors, pool.rules, skills)
 
 
 @router.get("/mentors/{mentor_id}/fitting-mentees")
@@ -196,6 +219,7 @@ def create_app(settings: MatchingSettings, publish: bool = True) -> FastAPI:
         await asyncio.to_thread(create_tables, engine)
         skills = VocabularySkills(load_vocabulary(settings.data_dir))
         app.state.engine = engine
+        app.state.skills = skills
         app.state.coordination = Coordination(engine, skills, settings.matching_topic)
         app.state.publisher = None
         if publish:

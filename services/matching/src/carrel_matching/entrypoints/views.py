@@ -27,10 +27,23 @@ class CandidateView(Body):
     reasons: list[str]
 
 
+class EmptyListView(Body):
+    code: Literal[
+        "not_a_mentee",
+        "not_ranked_yet",
+        "no_mentors",
+        "no_mentor_with_room",
+        "kept_out_by_rules",
+    ]
+    reason: str
+
+
 class CandidatesView(Body):
     team_id: UUID
     mentee_id: UUID
     candidates: list[CandidateView]
+    empty_because: EmptyListView | None = None
+    """Why the list is empty; None when it is not."""
 
 
 class FittingMenteeView(Body):

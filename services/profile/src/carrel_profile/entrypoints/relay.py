@@ -1,14 +1,14 @@
 """``python -m carrel_profile.entrypoints.relay``: profile events to Kafka.
 
 Follows the profile event store's notification log and publishes each event
-in its envelope to ``profile.events`` until SIGTERM or SIGINT.
+in its envelope to ``profile.events`` (``CARREL_PROFILE_TOPIC``) until SIGTERM
+or SIGINT.
 """
 
 import asyncio
 import logging
 import signal
 
-from carrel_events import Topic
 from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 from carrel_vocabulary import load_vocabulary
@@ -23,9 +23,9 @@ RELAY_NAME = "profile"
 
 
 async def relay_profile_events(
-    settings: ProfileSettings, stop: asyncio.Event, topic: str = Topic.PROFILE
+    settings: ProfileSettings, stop: asyncio.Event, topic: str | None = None
 ) -> None:
-    """Relay until ``stop`` is set."""
+    """Relay until ``stop`` is set, to ``topic`` or else the settings' topic."""
     application = ProfileApplication(
         settings.event_store_env(),
         load_vocabulary(settings.data_dir),
@@ -35,7 +35,7 @@ async def relay_profile_events(
         await run_relay(
             name=RELAY_NAME,
             application=application,
-            topic=topic,
+            topic=topic or settings.profile_topic,
             database_dsn=settings.event_store_dsn(),
             kafka_bootstrap=settings.kafka_bootstrap,
             stop=stop,
@@ -50,8 +50,9 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    logger.info("relaying profile events to %s", Topic.PROFILE)
-    await relay_profile_events(ProfileSettings(), stop)
+    settings = ProfileSettings()
+    logger.info("relaying profile events to %s", settings.profile_topic)
+    await relay_profile_events(settings, stop)
 
 
 if __name__ == "__main__":

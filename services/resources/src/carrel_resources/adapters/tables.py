@@ -6,6 +6,9 @@ the learning goals are copies of other services' events, kept idempotent by
 :class:`carrel_events.consumer.AppliedVersions` in the same transaction.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from carrel_events.consumer import AppliedVersions
 from sqlalchemy import (
     ARRAY,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     Table,
     Uuid,
     create_engine,
+    text,
 )
 
 metadata = MetaData()
@@ -69,7 +73,34 @@ def connect(database_url: str, schema: str | None = None) -> Engine:
     return create_engine(database_url, connect_args=options, pool_pre_ping=True)
 
 
+DDL_LOCK = 0x636172_72656C_7273
+"""The advisory lock key under which a process of the service creates tables."""
+
+
+@contextmanager
+def creating_tables(engine: Engine) -> Iterator[None]:
+    """Create missing tables while holding the service's DDL lock.
+
+    The HTTP server, the relay and the consumer all start at once on a fresh
+    database; PostgreSQL's ``CREATE TABLE IF NOT EXISTS`` is not safe when two
+    sessions run it together (one fails on a duplicate type). The lock makes
+    them take turns. The block runs under the lock too, so that the event
+    store's own tables, made when the application is built, are covered.
+    """
+    with engine.connect() as session:
+        session.execute(text("SELECT pg_advisory_lock(:key)"), {"key": DDL_LOCK})
+        session.commit()
+        try:
+            with engine.begin() as connection:
+                metadata.create_all(connection)
+                AppliedVersions.create_table(connection)
+            yield
+        finally:
+            session.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": DDL_LOCK})
+            session.commit()
+
+
 def create_tables(engine: Engine) -> None:
-    with engine.begin() as connection:
-        metadata.create_all(connection)
-        AppliedVersions.create_table(connection)
+    """Create the service's missing tables; safe when processes race."""
+    with creating_tables(engine):
+        pass

@@ -1,12 +1,13 @@
 """``python -m carrel_resources.entrypoints.consumer``: learn teams and goals.
 
 Reads ``teams.events`` (members, roles, groups) and ``profile.events``
-(learning goals) into the service's directory tables.
+(learning goals) into the service's directory tables; the settings
+``CARREL_RESOURCES_READS_TEAMS_TOPIC``, ``CARREL_RESOURCES_READS_PROFILE_TOPIC``
+and ``CARREL_RESOURCES_CONSUMER_GROUP`` name others.
 """
 
 import asyncio
 
-from carrel_events import Topic
 from carrel_events.consumer import ConsumerRuntime, run_until_signalled
 from carrel_events.observability import configure_logging
 from sqlalchemy import Engine
@@ -17,18 +18,29 @@ from carrel_resources.settings import ResourcesSettings
 
 
 def directory_consumer(
-    settings: ResourcesSettings, topics: tuple[str, ...] = (Topic.TEAMS, Topic.PROFILE)
+    settings: ResourcesSettings, topics: tuple[str, ...] | None = None
 ) -> tuple[ConsumerRuntime, Engine]:
-    """The consumer group and the engine it writes with; the caller disposes."""
+    """The consumer group and the engine it writes with; the caller disposes.
+
+    It reads ``topics``, or else the two topics the settings name.
+    """
     engine = connect(settings.database_url, settings.resources_schema)
     create_tables(engine)
+    group = settings.resources_consumer_group
     runtime = ConsumerRuntime(
-        group=settings.consumer_group,
-        topics=topics,
+        group=group,
+        topics=topics or _read_topics(settings),
         bootstrap_servers=settings.kafka_bootstrap,
-        handler=DirectoryListener(engine, settings.consumer_group),
+        handler=DirectoryListener(engine, group),
     )
     return runtime, engine
+
+
+def _read_topics(settings: ResourcesSettings) -> tuple[str, ...]:
+    return (
+        settings.resources_reads_teams_topic,
+        settings.resources_reads_profile_topic,
+    )
 
 
 async def main() -> None:

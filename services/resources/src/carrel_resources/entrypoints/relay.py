@@ -1,9 +1,11 @@
-"""``python -m carrel_resources.entrypoints.relay``: events to ``resources.events``."""
+"""``python -m carrel_resources.entrypoints.relay``: events to ``resources.events``.
+
+``CARREL_RESOURCES_TOPIC`` names another topic.
+"""
 
 import asyncio
 import signal
 
-from carrel_events import Topic
 from carrel_events.observability import configure_logging
 from carrel_events.relay import EnvelopeFactory, run_relay
 
@@ -17,7 +19,7 @@ async def relay(settings: ResourcesSettings, stop: asyncio.Event) -> None:
         await run_relay(
             name="resources",
             application=application,
-            topic=Topic.RESOURCES,
+            topic=settings.resources_topic,
             database_dsn=settings.psycopg_dsn,
             kafka_bootstrap=settings.kafka_bootstrap,
             stop=stop,
