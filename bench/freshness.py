@@ -208,13 +208,15 @@ class Freshness:
                 }
             },
         }
-        answer = await client.search(index=alias, body=body)  # type: ignore[attr-defined]
+        search = client.search  # type: ignore[attr-defined]
+        answer = await search(index=alias, body=body)
         return {hit["_source"]["headline"] for hit in answer["hits"]["hits"]}
 
     async def get(self, client: object, alias: str, tokens: list[str]) -> set[str]:
         """The headlines already written, by realtime GET: before any refresh."""
         ids = sorted({f"{self.team}:{self.members[t]}" for t in tokens})
-        answer = await client.mget(index=alias, body={"ids": ids}, realtime=True)  # type: ignore[attr-defined]
+        mget = client.mget  # type: ignore[attr-defined]
+        answer = await mget(index=alias, body={"ids": ids}, realtime=True)
         return {
             d["_source"].get("headline", "") for d in answer["docs"] if d.get("found")
         }

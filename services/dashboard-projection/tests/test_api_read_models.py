@@ -100,7 +100,8 @@ async def test_facets_filters_and_distance_narrow_the_directory(
 ) -> None:
     page = await directory(api, programme, programme.coordinator, role="mentee")
     assert sorted(names(page)) == ["Eli Mentee", "Mika Mentor", "Noor Mentee"]
-    roles = {f["value"]: f["count"] for f in page["facets"]["role"]}  # type: ignore[index]
+    role_facets = page["facets"]["role"]  # type: ignore[index]
+    roles = {f["value"]: f["count"] for f in role_facets}
     assert roles == {"mentee": 3, "mentor": 1}
 
     near = await directory(

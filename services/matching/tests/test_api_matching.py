@@ -55,7 +55,8 @@ async def test_a_mentor_sees_the_mentees_who_would_fit_them(
     client: httpx.AsyncClient, programme: Programme
 ) -> None:
     answer = await client.get(
-        f"/api/v1/teams/{programme.team_id}/mentors/{programme.near_mentor_id}/fitting-mentees",
+        f"/api/v1/teams/{programme.team_id}/mentors/{programme.near_mentor_id}"
+        "/fitting-mentees",
         headers=as_member(programme.near_mentor_id),
     )
     assert answer.status_code == 200

@@ -141,7 +141,8 @@ async def test_profiles_on_kafka_become_ranked_candidates_with_reasons_on_the_ap
         async with api(settings) as client:
             candidates = await candidates_when_ready(client, programme, expected=2)
             outsider = await client.get(
-                f"/api/v1/teams/{programme.team_id}/mentees/{programme.mentee_id}/candidates",
+                f"/api/v1/teams/{programme.team_id}/mentees/{programme.mentee_id}"
+                "/candidates",
                 headers={"X-Carrel-Member": str(uuid4())},
             )
         event = await ranked_event_naming(settings, programme.near_mentor_id)

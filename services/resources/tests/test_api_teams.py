@@ -83,7 +83,8 @@ async def test_a_coordinator_publishes_material_with_a_file_kept_by_its_hash(
     assert attachment["media_type"] == "application/pdf"
     assert attachment["size_bytes"] == len(PDF)
     assert material["links"] == [{"url": "https://example.org/rda", "title": "RDA"}]
-    assert material["skill_tags"][0]["because"].startswith("chosen by the coordinator")  # type: ignore[index]
+    first_tag = material["skill_tags"][0]  # type: ignore[index]
+    assert first_tag["because"].startswith("chosen by the coordinator")
     download = await client.get(
         f"/api/v1/teams/{team.id}/materials/{material['id']}/attachment"
     )

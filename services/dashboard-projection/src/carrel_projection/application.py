@@ -106,7 +106,8 @@ async def _team_level(workspace: Workspace, event: DecodedEvent) -> None:
 
 async def _membership(workspace: Workspace, event: DecodedEvent) -> None:
     team_id = str(event.envelope.aggregate_id)
-    person = await person_of(workspace, str(getattr(event.payload, "person_id")))  # noqa: B009
+    person_id_in_payload = getattr(event.payload, "person_id")  # noqa: B009
+    person = await person_of(workspace, str(person_id_in_payload))
     person_id = person["person_id"]
     if is_new(person, event):
         # Teams are tracked even for an erased person: their tombstone must

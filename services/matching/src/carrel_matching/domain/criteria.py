@@ -179,7 +179,12 @@ def place_fit(mentee: Person, mentor: Person) -> PlaceFit:
     a, b = mentee.place, mentor.place
     distance = None
     if a.has_coordinates and b.has_coordinates:
-        distance = great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+        distance = great_circle_km(
+            a.latitude,  # type: ignore[arg-type]
+            a.longitude,  # type: ignore[arg-type]
+            b.latitude,  # type: ignore[arg-type]
+            b.longitude,  # type: ignore[arg-type]
+        )
     same_country = bool(a.country) and a.country == b.country
     same_region = same_country and bool(a.region) and fold(a.region) == fold(b.region)
     hours = None

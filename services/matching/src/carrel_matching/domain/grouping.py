@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import numpy as np
@@ -67,9 +67,7 @@ def _by_geography(people: list[Person], sizes: list[int]) -> list[list[Person]]:
     groups: list[list[Person]] = []
     sizes = sorted(sizes)
     if located:
-        points = np.array(
-            [unit_vector(p.place.latitude, p.place.longitude) for p in located]  # type: ignore[arg-type]
-        )
+        points = np.array([_unit_vector_of(p) for p in located])
         groups = _grow_near(located, points, sizes[: _fitting(sizes, len(located))])
     return _fill(groups, sizes, [*_left_over(located, groups), *elsewhere])
 
@@ -189,9 +187,12 @@ def _shared_place(group: list[Person]) -> tuple[str, ...]:
     return tuple(said)
 
 
+def _unit_vector_of(person: Person) -> Any:
+    place = person.place
+    return unit_vector(place.latitude, place.longitude)  # type: ignore[arg-type]
+
+
 def _widest(group: list[Person]) -> float:
-    points = np.array(
-        [unit_vector(p.place.latitude, p.place.longitude) for p in group]  # type: ignore[arg-type]
-    )
+    points = np.array([_unit_vector_of(p) for p in group])
     chords = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
     return float(2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chords.max() / 2)))
