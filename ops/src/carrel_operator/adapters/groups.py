@@ -1,10 +1,13 @@
 """Consumer groups: their members, their commits, and moving their commits."""
 
+import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TypeVar
 
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from carrel_operator.adapters.kafka import Marks, standalone_consumer
@@ -12,6 +15,26 @@ from carrel_operator.adapters.kafka import Marks, standalone_consumer
 logger = logging.getLogger(__name__)
 
 INACTIVE_STATES = ("Empty", "Dead")
+COORDINATOR_PATIENCE_SECONDS = 30.0
+
+Answer = TypeVar("Answer")
+
+
+async def _patiently(ask: Callable[[], Awaitable[Answer]]) -> Answer:
+    """Asks again while Kafka answers with a retriable error.
+
+    A new cluster creates its offsets topic when the first group looks for its
+    coordinator, and answers "coordinator not available" until it has loaded.
+    """
+    async with asyncio.timeout(COORDINATOR_PATIENCE_SECONDS):
+        while True:
+            try:
+                return await ask()
+            except KafkaError as error:
+                if not error.retriable:
+                    raise
+                logger.info("kafka is not ready for group requests yet: %s", error)
+            await asyncio.sleep(0.5)
 
 
 async def group_names(bootstrap: str) -> list[str]:
@@ -29,7 +52,7 @@ async def committed_offsets(bootstrap: str, group: str) -> Marks:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        answer = await admin.list_consumer_group_offsets(group)
+        answer = await _patiently(lambda: admin.list_consumer_group_offsets(group))
         return {tp: meta.offset for tp, meta in answer.items() if meta.offset >= 0}
     finally:
         await admin.close()
@@ -40,7 +63,7 @@ async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        responses = await admin.describe_consumer_groups([group])
+        responses = await _patiently(lambda: admin.describe_consumer_groups([group]))
     finally:
         await admin.close()
     for response in responses:

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 from carrel_events import Envelope, EventPayload, Topic, encode
 from carrel_events.envelope import event_id_for
 from opensearchpy import AsyncOpenSearch
@@ -145,7 +146,14 @@ async def _partitions(probe: AIOKafkaConsumer, topic: str) -> set[int]:
 async def _committed_to(
     admin: AIOKafkaAdminClient, group: str, ends: dict[TopicPartition, int]
 ) -> bool:
-    committed = await admin.list_consumer_group_offsets(group)
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    except KafkaError as error:
+        # On a new cluster the group coordinator may still be loading its
+        # partition of the offsets topic: that is "not yet", not a failure.
+        if not error.retriable:
+            raise
+        return False
     return all(
         end == 0 or (tp in committed and committed[tp].offset >= end)
         for tp, end in ends.items()
