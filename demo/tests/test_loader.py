@@ -5,10 +5,13 @@ runs on the stack: its own PostgreSQL schemas, ports, Kafka topics, consumer
 groups and OpenSearch indices, so it neither sees nor feeds the demo.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from carrel_demo.__main__ import service_environment
 from carrel_demo.isolated import Isolation, isolated_carrel
@@ -67,3 +70,34 @@ async def test_the_loader_fills_a_small_consortium_and_a_second_run_adds_nothing
     assert written["members"] == 34
     links = json.loads((settings.demo_folder / "credentials.json").read_text())
     assert "/sign-in/link?token=" in links["coordinator"]["link"]
+    board = await consortium_dashboard(
+        settings, links["consortium_coordinator"], loaded.mentees_with_ranked_candidates
+    )
+    assert [t["consenting"] for t in board["member_teams"]] == [True] * 3
+    assert board["mentees"]["total"] == loaded.mentees
+    assert board["mentees"]["with_candidates"] == loaded.mentees_with_ranked_candidates
+
+
+async def consortium_dashboard(
+    settings: DemoSettings, consortium_coordinator: dict[str, str], ranked: int
+) -> dict[str, Any]:
+    """The consortium's dashboard through the gateway, once it counts the
+    ``ranked`` mentees matching has ranked mentors for (the projection follows a
+    moment behind), or as it is after a minute."""
+    token = consortium_coordinator["link"].partition("token=")[2]
+    path = f"/api/v1/teams/{consortium_coordinator['team_id']}/dashboard"
+    async with httpx.AsyncClient(base_url=settings.gateway_url) as gateway:
+        signed_in = await gateway.post(
+            "/api/v1/sessions/sign-in-link", json={"token": token}
+        )
+        assert signed_in.status_code == 201, signed_in.text
+        bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
+            answer = await gateway.get(path, headers=bearer)
+            assert answer.status_code == 200, answer.text
+            board: dict[str, Any] = answer.json()
+            done = board["mentees"]["with_candidates"] == ranked
+            if done or asyncio.get_running_loop().time() > deadline:
+                return board
+            await asyncio.sleep(0.5)

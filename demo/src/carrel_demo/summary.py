@@ -4,8 +4,9 @@
 the running demo; the sign-in links are one-time and fresh on every run.
 """
 
+import asyncio
 import os
-from collections import Counter
+import time
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -19,6 +20,7 @@ from carrel_demo.programme import Participant
 
 SUMMARY_FILE = "summary.json"
 CREDENTIALS_FILE = "credentials.json"
+ROUND_PAUSE_SECONDS = 3.0
 
 
 class Summary(BaseModel):
@@ -55,6 +57,9 @@ class SignIn(BaseModel):
 
 class Credentials(BaseModel):
     dashboard_url: str
+    """The consortium's dashboard: its member teams and their mentees."""
+    team_dashboard_url: str
+    """The dashboard of one library of the consortium."""
     coordinator: SignIn
     mentee: SignIn | None
     consortium_coordinator: SignIn
@@ -89,14 +94,35 @@ async def summarise(load: Load, seconds: float) -> Summary:
 
 
 async def _ranked(load: Load, mentees: list[Participant]) -> int:
-    """How many mentees matching has ranked candidates for, asked one by one."""
-    found: Counter[bool] = Counter()
+    """How many mentees matching has ranked candidates for, asked one by one.
+
+    Matching may still be working through the last profiles when loading ends:
+    the mentees without candidates are asked again until two rounds in a row
+    find none more, for at most the matching wait.
+    """
+    deadline = time.monotonic() + load.settings.demo_matching_wait_seconds
+    waiting, ranked, idle_rounds = list(mentees), 0, 0
+    while waiting and idle_rounds < 2:
+        found = await _with_candidates(load, waiting)
+        ranked += len(found)
+        waiting = [m for m in waiting if m.key not in found]
+        idle_rounds = 0 if found else idle_rounds + 1
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(ROUND_PAUSE_SECONDS)
+    return ranked
+
+
+async def _with_candidates(load: Load, mentees: list[Participant]) -> set[str]:
+    """The keys of the mentees matching ranks mentors for now."""
+    found: set[str] = set()
 
     async def ask(mentee: Participant) -> None:
-        found[bool(await candidates_of(load, mentee, as_coordinator=True))] += 1
+        if await candidates_of(load, mentee, as_coordinator=True):
+            found.add(mentee.key)
 
     await load.each("counting candidates", mentees, ask)
-    return found[True]
+    return found
 
 
 async def credentials(load: Load) -> Credentials:
@@ -106,7 +132,8 @@ async def credentials(load: Load) -> Credentials:
     team = load.team_of(headquarters)
     assert state.consortium is not None
     return Credentials(
-        dashboard_url=f"{load.api.base_url}/teams/{team.team_id}/coordinate/dashboard",
+        dashboard_url=_dashboard(load, state.consortium.team_id),
+        team_dashboard_url=_dashboard(load, team.team_id),
         coordinator=await _sign_in(
             load,
             f"coordinator of {headquarters.name}",
@@ -121,6 +148,10 @@ async def credentials(load: Load) -> Credentials:
             state.consortium.coordinator_id,
         ),
     )
+
+
+def _dashboard(load: Load, team_id: UUID) -> str:
+    return f"{load.api.base_url}/teams/{team_id}/coordinate/dashboard"
 
 
 async def _mentee(load: Load, team: TeamRecord) -> SignIn | None:
@@ -170,14 +201,15 @@ def say(summary: Summary, signs_in: Credentials, folder: Path) -> None:
     """Where to look and what is there, for the person who ran ``make run``."""
     lines = [
         "",
-        f"Carrel is running: the dashboard is at {signs_in.dashboard_url}",
+        f"Carrel is running: the consortium's dashboard is at {signs_in.dashboard_url}",
+        f"  and one library's dashboard at {signs_in.team_dashboard_url}",
         "Sign in first with one of these one-time links (valid for 30 minutes):",
-        f"  {signs_in.coordinator.who}: {signs_in.coordinator.link}",
     ]
-    if signs_in.mentee is not None:
-        lines.append(f"  {signs_in.mentee.who}: {signs_in.mentee.link}")
     consortium = signs_in.consortium_coordinator
     lines.append(f"  {consortium.who}: {consortium.link}")
+    lines.append(f"  {signs_in.coordinator.who}: {signs_in.coordinator.link}")
+    if signs_in.mentee is not None:
+        lines.append(f"  {signs_in.mentee.who}: {signs_in.mentee.link}")
     lines += ["", "What is loaded:"]
     counts = summary.model_dump(exclude={"phase_seconds", "added_this_run", "notes"})
     lines += [

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from carrel_events import Topic
+from carrel_events import Envelope, Topic
+from carrel_events.contracts import teams as team_events
 from carrel_projection.adapters.client import open_client
 from carrel_projection.entrypoints.http import create_app
 from carrel_projection.sample import SECRET, Programme
@@ -23,19 +24,22 @@ async def programme(
 ) -> Programme:
     programme = Programme()
     programme.record_everything()
-    await publish(
-        projection_settings.kafka_bootstrap, programme.script.recorded, topics
-    )
-    async with projecting(projection_settings):
-        await wait_until_drained(
-            projection_settings.kafka_bootstrap,
-            projection_settings.projection_group,
-            list(topics.values()),
-        )
-    client = open_client(projection_settings.opensearch_url)
-    await client.indices.refresh(index=f"{projection_settings.index_prefix}-*")
-    await client.close()
+    await project(projection_settings, topics, programme.script.recorded)
     return programme
+
+
+async def project(
+    settings: ProjectionSettings, topics: dict[Topic, str], envelopes: list[Envelope]
+) -> None:
+    """Publish the envelopes, project until they are all in, and refresh."""
+    await publish(settings.kafka_bootstrap, envelopes, topics)
+    async with projecting(settings):
+        await wait_until_drained(
+            settings.kafka_bootstrap, settings.projection_group, list(topics.values())
+        )
+    client = open_client(settings.opensearch_url)
+    await client.indices.refresh(index=f"{settings.index_prefix}-*")
+    await client.close()
 
 
 @pytest.fixture
@@ -185,7 +189,9 @@ async def test_the_dashboard_sums_up_the_team(
         "matched": 1,
         "requested": 0,
         "unmatched": 2,
+        "with_candidates": 1,
     }
+    assert board["member_teams"] == [], "a library has no member teams"
     assert board["requests"] == {
         "pending": 1,
         "expired": 1,
@@ -205,6 +211,51 @@ async def test_the_dashboard_sums_up_the_team(
         {"group_id": str(programme.group), "name": "Maps and zines", "member_count": 3}
     ]
     assert board["resources"] == {"shared": 1, "opened": 2, "completed": 1}
+
+
+async def test_a_consortium_dashboard_counts_member_teams_only_while_they_share(
+    api: AsyncClient,
+    programme: Programme,
+    projection_settings: ProjectionSettings,
+    topics: dict[Topic, str],
+) -> None:
+    consortium = f"/api/v1/teams/{programme.other_team}/dashboard"
+    headers = as_member(programme.outsider)
+    withdrawn = (await api.get(consortium, headers=headers)).json()
+    assert withdrawn["members"]["total"] == 2, "its own two members only"
+    assert withdrawn["member_teams"] == [
+        {
+            "team_id": str(programme.team),
+            "name": "Anchorage Public Library",
+            "consenting": False,
+            "mentors": 0,
+            "mentees": 0,
+            "mentees_matched": 0,
+            "mentees_with_candidates": 0,
+        }
+    ]
+    consent = team_events.ConsortiumConsentGiven(
+        member_team_id=programme.team, given_by=programme.outsider
+    )
+    programme.script.record(consent, programme.other_team, programme.other_team)
+    await project(projection_settings, topics, programme.script.recorded[-1:])
+
+    sharing = (await api.get(consortium, headers=headers)).json()
+    assert sharing["members"]["total"] == 2 + 5
+    assert sharing["mentees"]["total"] == 3
+    assert sharing["mentees"]["with_candidates"] == 1
+    assert sharing["member_teams"][0] | {"team_id": "-"} == {
+        "team_id": "-",
+        "name": "Anchorage Public Library",
+        "consenting": True,
+        "mentors": 2,
+        "mentees": 3,
+        "mentees_matched": 1,
+        "mentees_with_candidates": 1,
+    }
+    library = f"/api/v1/teams/{programme.team}/dashboard"
+    board = (await api.get(library, headers=as_member(programme.coordinator))).json()
+    assert board["members"]["total"] == 5, "a member team sees only itself"
 
 
 async def test_the_activity_feed_pages_newest_first_with_names(

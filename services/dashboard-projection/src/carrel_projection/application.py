@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from carrel_events.consumer import Delivery
+from carrel_events.contracts import matching as matching_events
 from carrel_events.contracts import resources as resource_events
 from carrel_events.contracts import teams as team_events
 from carrel_events.serialisation import DecodedEvent
@@ -194,6 +195,19 @@ async def project_progress(workspace: Workspace, event: DecodedEvent) -> None:
         workspace.put(Model.PROGRESS, progress_id, progress)
 
 
+async def project_candidates(workspace: Workspace, event: DecodedEvent) -> None:
+    """How many mentors matching now ranks for a mentee, on their entry."""
+    if not isinstance(event.payload, matching_events.MentorCandidatesRanked):
+        return
+    mentee_id = str(event.payload.mentee_id)
+    team_id = str(event.envelope.team_id)
+    entry = await entry_of(workspace, team_id, mentee_id)
+    if entry is None or not is_new(entry, event):
+        return
+    entry = directory.with_candidates(entry, event)
+    workspace.put(Model.DIRECTORY, directory_id(team_id, mentee_id), entry)
+
+
 async def person_of(workspace: Workspace, person_id: str) -> Document:
     """The person's document; a new one when no event named them yet."""
     person = await workspace.get(Model.PEOPLE, person_id)
@@ -256,6 +270,8 @@ def _owner_keys(event: DecodedEvent) -> list[Key]:
         keys.append((Model.TEAMS, team_id))
         if person_id is not None:
             keys += _entry_keys(team_id, [str(person_id)])
+    if isinstance(event.payload, matching_events.MentorCandidatesRanked):
+        keys += _entry_keys(team_id, [str(event.payload.mentee_id)])
     return keys
 
 
@@ -296,4 +312,5 @@ _PROJECTORS = {
     "Material": project_resource,
     "Share": project_share,
     "ResourceProgress": project_progress,
+    "CandidateList": project_candidates,
 }

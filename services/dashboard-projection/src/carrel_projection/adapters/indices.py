@@ -126,6 +126,7 @@ async def ensure_indices(
     for definition in definitions:
         alias = definition.alias(prefix)
         if await client.indices.exists_alias(name=alias):
+            await _add_new_fields(client, alias, definition)
             continue
         index = definition.index(prefix)
         await _create_index(client, index, definition.body())
@@ -134,6 +135,20 @@ async def ensure_indices(
             continue
         await client.indices.put_alias(index=index, name=alias)
         logger.info("alias %s -> %s", alias, index)
+
+
+async def _add_new_fields(
+    client: AsyncOpenSearch, alias: str, definition: IndexDefinition
+) -> None:
+    """Bring an existing index up to the definition's fields.
+
+    A field added to a definition is added to the live mapping in place, so a
+    running system takes it without a rebuild; a field whose type changed is
+    refused by OpenSearch, and that needs a new version and ``carrel-ops
+    rebuild``.
+    """
+    properties = definition.body()["mappings"]["properties"]
+    await client.indices.put_mapping(index=alias, body={"properties": properties})
 
 
 async def _create_index(

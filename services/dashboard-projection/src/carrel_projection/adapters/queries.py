@@ -5,6 +5,7 @@ export and the generated docs' examples use the same queries, and every one
 of them starts from :func:`team_scope`: no query leaves a team.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -34,11 +35,20 @@ TEXT_FIELDS = [
     "city",
 ]
 ROLES = ("coordinator", "mentor", "mentee")
+# A consortium of more member teams than this shows the largest in its breakdown.
+MAX_MEMBER_TEAMS = 200
 
 
-def team_scope(team_id: str, *, members_only: bool = False) -> list[Body]:
-    """The filters every read starts with: this team, and shown entries only."""
-    filters: list[Body] = [{"term": {"team_id": team_id}}]
+TeamIds = str | Sequence[str]
+
+
+def team_scope(team_id: TeamIds, *, members_only: bool = False) -> list[Body]:
+    """The filters every read starts with: this team (or these, for a
+    consortium's dashboard), and shown entries only."""
+    if isinstance(team_id, str):
+        filters: list[Body] = [{"term": {"team_id": team_id}}]
+    else:
+        filters = [{"terms": {"team_id": list(team_id)}}]
     if members_only:
         filters.append({"term": {"status": "member"}})
     return filters
@@ -170,18 +180,28 @@ def _count_where(*clauses: Body) -> Body:
     return {"filter": {"bool": {"filter": list(clauses)}}}
 
 
-def members_summary_query(team_id: str, facet_size: int = 50) -> Body:
-    """Members by role, mentees by match status, mentor load, skills supply/demand."""
+def members_summary_query(team_id: TeamIds, facet_size: int = 50) -> Body:
+    """Members by role, mentees by match status and candidates, mentor load,
+    skills supply/demand, and the same counts team by team."""
     mentors, mentees = {"term": {"roles": "mentor"}}, {"term": {"roles": "mentee"}}
+    ranked = {"range": {"ranked_candidates": {"gt": 0}}}
+    mentee_aggs = {
+        "status": {"terms": {"field": "match_status", "size": 10}},
+        "with_candidates": _count_where(ranked),
+    }
     return {
         "size": 0,
         "track_total_hits": True,
         "query": {"bool": {"filter": team_scope(team_id, members_only=True)}},
         "aggs": {
             "roles": {"terms": {"field": "roles", "size": 10}},
-            "mentees": {
-                **_count_where(mentees),
-                "aggs": {"status": {"terms": {"field": "match_status", "size": 10}}},
+            "mentees": {**_count_where(mentees), "aggs": mentee_aggs},
+            "by_team": {
+                "terms": {"field": "team_id", "size": MAX_MEMBER_TEAMS},
+                "aggs": {
+                    "mentors": _count_where(mentors),
+                    "mentees": {**_count_where(mentees), "aggs": mentee_aggs},
+                },
             },
             "mentors": {
                 **_count_where(mentors),
@@ -204,7 +224,7 @@ def members_summary_query(team_id: str, facet_size: int = 50) -> Body:
 
 
 def mentorships_summary_query(
-    team_id: str, today: date, stalled_after_days: int
+    team_id: TeamIds, today: date, stalled_after_days: int
 ) -> Body:
     """Mentorships by status, and the active ones with no recent session."""
     cutoff = (today - timedelta(days=stalled_after_days)).isoformat()
@@ -235,7 +255,7 @@ def mentorships_summary_query(
 _PAIR = ["mentorship_id", "mentor_id", "mentee_id", "last_session_on", "accepted_at"]
 
 
-def sessions_since_query(team_id: str, since: date) -> Body:
+def sessions_since_query(team_id: TeamIds, since: date) -> Body:
     """Sessions held since a day, counted from the activity feed."""
     logged = [
         *team_scope(team_id),
@@ -245,7 +265,9 @@ def sessions_since_query(team_id: str, since: date) -> Body:
     return {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": logged}}}
 
 
-def groups_query(team_id: str, include_archived: bool = False, size: int = 500) -> Body:
+def groups_query(
+    team_id: TeamIds, include_archived: bool = False, size: int = 500
+) -> Body:
     filters = team_scope(team_id)
     if not include_archived:
         filters.append({"term": {"archived": False}})
@@ -257,7 +279,7 @@ def groups_query(team_id: str, include_archived: bool = False, size: int = 500) 
     }
 
 
-def shares_query(team_id: str, size: int = 500) -> Body:
+def shares_query(team_id: TeamIds, size: int = 500) -> Body:
     return {
         "size": size,
         "query": {"bool": {"filter": team_scope(team_id)}},
@@ -266,7 +288,7 @@ def shares_query(team_id: str, size: int = 500) -> Body:
     }
 
 
-def progress_by_resource_query(team_id: str, size: int = 500) -> Body:
+def progress_by_resource_query(team_id: TeamIds, size: int = 500) -> Body:
     """Opened and completed counts per resource in one team."""
     return {
         "size": 0,

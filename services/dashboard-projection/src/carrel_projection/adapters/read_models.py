@@ -117,6 +117,9 @@ DIRECTORY = IndexDefinition(
         "at_capacity": flag("A mentor whose active mentees reach the limit"),
         "pending_requests": number("Requests waiting for this mentor's answer"),
         "match_status": keyword("For a mentee: matched, requested or unmatched"),
+        "ranked_candidates": number(
+            "For a mentee: how many mentors matching ranks for them now"
+        ),
         "mentor_ids": keyword("The mentee's active mentors"),
         "mentee_ids": keyword("The mentor's active mentees"),
         "group_ids": keyword("Active groups the member is in"),

@@ -67,8 +67,10 @@ class ReadModels:
             if doc.get("found") and doc["_source"]["status"] == "member"
         }
 
-    async def dashboard(self, team_id: str, stalled_after_days: int) -> dict[str, Any]:
-        """The raw answers behind a team's dashboard, asked at once."""
+    async def dashboard(
+        self, team_id: queries.TeamIds, stalled_after_days: int
+    ) -> dict[str, Any]:
+        """The raw answers behind a dashboard of one team or several, asked at once."""
         today = date.today()
         asked = await asyncio.gather(
             self.search(Model.DIRECTORY, queries.members_summary_query(team_id)),
@@ -86,6 +88,28 @@ class ReadModels:
         )
         keys = ("members", "mentorships", "sessions", "groups", "shares", "progress")
         return dict(zip(keys, asked, strict=True))
+
+    async def consortium_scope(self, team_id: str) -> tuple[Document, ...]:
+        """The member teams of a consortium, or none for any other team."""
+        team = await self.get(Model.TEAMS, team_id)
+        if team is None or team["kind"] != "consortium" or not team["member_team_ids"]:
+            return ()
+        answer = await self.client.mget(
+            index=self.alias(Model.TEAMS),
+            body={"ids": team["member_team_ids"]},
+            _source_includes=["team_id", "name"],
+            realtime=True,
+        )
+        named = {d["_id"]: d["_source"] for d in answer["docs"] if d.get("found")}
+        consenting = set(team["consenting_team_ids"])
+        return tuple(
+            {
+                "team_id": member_team,
+                "name": named.get(member_team, {}).get("name", ""),
+                "consenting": member_team in consenting,
+            }
+            for member_team in team["member_team_ids"]
+        )
 
     async def resources_by_id(self, resource_ids: set[str]) -> dict[str, Document]:
         if not resource_ids:

@@ -13,6 +13,7 @@ entry's own records each time anything changes.
 
 from typing import Any
 
+from carrel_events.contracts import matching as matching_events
 from carrel_events.contracts import teams as events
 from carrel_events.serialisation import DecodedEvent
 
@@ -55,6 +56,17 @@ def apply_membership(entry: Document, event: DecodedEvent) -> Document:
     elif isinstance(payload, events.MemberLeft):
         entry = {**without_profile(entry), "status": "left", "roles": []}
     return stamped(mark_applied(entry, event), event)
+
+
+def with_candidates(entry: Document, event: DecodedEvent) -> Document:
+    """``entry`` after matching ranked the mentee's mentors anew.
+
+    Only the count is kept: matching serves the list itself, with reasons.
+    """
+    payload = event.payload
+    assert isinstance(payload, matching_events.MentorCandidatesRanked)
+    ranked = len(payload.candidates)
+    return stamped(mark_applied({**entry, "ranked_candidates": ranked}, event), event)
 
 
 def without_profile(entry: Document) -> Document:

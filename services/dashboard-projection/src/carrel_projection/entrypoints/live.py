@@ -46,20 +46,30 @@ class ChangeWatcher:
         self._seen: dict[str, int] = {}
 
     async def subscribe(self, team_id: str) -> asyncio.Queue[Change]:
-        """A queue that receives the team's changes from now on."""
-        if team_id not in self._streams:
-            current = await self._reads.change_sequences([team_id])
-            self._seen[team_id] = current.get(team_id, {}).get("sequence", 0)
+        """A queue that receives the team's changes from now on.
+
+        A consortium's queue also receives the changes of each member team
+        that shares with it, as its dashboard counts them.
+        """
+        member_teams = await self._reads.consortium_scope(team_id)
+        watched = [team_id, *(t["team_id"] for t in member_teams if t["consenting"])]
+        unseen = [t for t in watched if t not in self._streams]
+        current = await self._reads.change_sequences(unseen)
+        for watched_team in unseen:
+            sequence = current.get(watched_team, {}).get("sequence", 0)
+            self._seen[watched_team] = sequence
         queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=100)
-        self._streams.setdefault(team_id, set()).add(queue)
+        for watched_team in watched:
+            self._streams.setdefault(watched_team, set()).add(queue)
         return queue
 
-    def unsubscribe(self, team_id: str, queue: asyncio.Queue[Change]) -> None:
-        streams = self._streams.get(team_id, set())
-        streams.discard(queue)
-        if not streams:
-            self._streams.pop(team_id, None)
-            self._seen.pop(team_id, None)
+    def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
+        for team_id in [t for t, queues in self._streams.items() if queue in queues]:
+            streams = self._streams[team_id]
+            streams.discard(queue)
+            if not streams:
+                self._streams.pop(team_id, None)
+                self._seen.pop(team_id, None)
 
     async def run(self) -> None:
         """Poll until cancelled; a failed poll is logged and tried again."""
@@ -116,4 +126,4 @@ async def _events(
                 "data": json.dumps(data),
             }
     finally:
-        watcher.unsubscribe(team_id, queue)
+        watcher.unsubscribe(queue)

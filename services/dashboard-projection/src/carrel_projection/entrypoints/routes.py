@@ -94,8 +94,10 @@ async def read_dashboard(
 ) -> views.Dashboard:
     """The team's dashboard: members, matching, load, sessions, skills, groups."""
     days = stalled_after_days or settings.stalled_after_days
-    answers = await reads.dashboard(caller.team_id, days)
-    return views.dashboard(answers, days)
+    member_teams = await reads.consortium_scope(caller.team_id)
+    sharing = [t["team_id"] for t in member_teams if t["consenting"]]
+    answers = await reads.dashboard([caller.team_id, *sharing], days)
+    return views.dashboard(answers, days, member_teams)
 
 
 @router.get("/activity")

@@ -106,6 +106,8 @@ class Mentees(View):
     matched: int
     requested: int
     unmatched: int
+    with_candidates: int
+    """Mentees for whom matching has ranked at least one mentor."""
 
 
 class MentorLoad(View):
@@ -156,8 +158,28 @@ class ResourceUse(View):
     completed: int
 
 
+class MemberTeam(View):
+    """One member team of a consortium, on the consortium's dashboard.
+
+    Only a team that consents to share with the consortium shows its figures;
+    the others show their name and zeros.
+    """
+
+    team_id: str
+    name: str
+    consenting: bool
+    mentors: int
+    mentees: int
+    mentees_matched: int
+    mentees_with_candidates: int
+
+
 class Dashboard(View):
-    """A team's dashboard, computed from the read models when asked."""
+    """A team's dashboard, computed from the read models when asked.
+
+    A consortium's dashboard counts its own members and those of every member
+    team that consents to share, and lists the member teams one by one.
+    """
 
     members: Members
     mentees: Mentees
@@ -168,13 +190,18 @@ class Dashboard(View):
     skills: list[SkillBalance]
     groups: list[GroupSize]
     resources: ResourceUse
+    member_teams: list[MemberTeam]
 
 
 def _buckets(agg: dict[str, Any]) -> dict[str, int]:
     return {str(b["key"]): b["doc_count"] for b in agg["buckets"]}
 
 
-def dashboard(answers: dict[str, Any], stalled_after_days: int) -> Dashboard:
+def dashboard(
+    answers: dict[str, Any],
+    stalled_after_days: int,
+    member_teams: tuple[Document, ...] = (),
+) -> Dashboard:
     members = answers["members"]
     aggs = members["aggregations"]
     mentors = aggs["mentors"]
@@ -198,6 +225,7 @@ def dashboard(answers: dict[str, Any], stalled_after_days: int) -> Dashboard:
             _group_size(hit["_source"]) for hit in answers["groups"]["hits"]["hits"]
         ],
         resources=_resources(answers["shares"], answers["progress"]),
+        member_teams=_member_teams(member_teams, aggs["by_team"]),
     )
 
 
@@ -208,7 +236,28 @@ def _mentees(agg: dict[str, Any]) -> Mentees:
         matched=status.get("matched", 0),
         requested=status.get("requested", 0),
         unmatched=status.get("unmatched", 0),
+        with_candidates=agg["with_candidates"]["doc_count"],
     )
+
+
+def _member_teams(
+    member_teams: tuple[Document, ...], by_team: dict[str, Any]
+) -> list[MemberTeam]:
+    counted = {b["key"]: b for b in by_team["buckets"]}
+    listed = []
+    for team in member_teams:
+        bucket = counted.get(team["team_id"]) if team["consenting"] else None
+        mentees = _mentees(bucket["mentees"]) if bucket else None
+        listed.append(
+            MemberTeam(
+                **team,
+                mentors=bucket["mentors"]["doc_count"] if bucket else 0,
+                mentees=mentees.total if mentees else 0,
+                mentees_matched=mentees.matched if mentees else 0,
+                mentees_with_candidates=mentees.with_candidates if mentees else 0,
+            )
+        )
+    return sorted(listed, key=lambda t: (t.name.casefold(), t.team_id))
 
 
 def _requests(answer: dict[str, Any]) -> Requests:

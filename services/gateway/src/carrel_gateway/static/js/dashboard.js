@@ -20,12 +20,23 @@ const COUNTERS = {
   "c-requested": ["requests.pending"],
   "c-active": ["requests.accepted"],
   "c-unmatched": ["mentees.unmatched"],
+  "c-ranked": ["mentees.with_candidates"],
 };
+
+// A consortium's dashboard lists its member teams; a library's has none.
+function drawMemberTeams(teams) {
+  document.getElementById("member-teams-card").hidden = teams.length === 0;
+  const cell = (value) => el("td", {}, String(value));
+  document.querySelector("#member-teams tbody").replaceChildren(...teams.map((t) =>
+    el("tr", {}, el("th", { scope: "row" }, t.name || t.team_id), cell(t.consenting ? "yes" : "no"),
+      cell(t.mentors), cell(t.mentees), cell(t.mentees_matched), cell(t.mentees_with_candidates))));
+}
 
 function draw(summary) {
   for (const [id, paths] of Object.entries(COUNTERS)) {
     document.getElementById(id).textContent = pick(summary, ...paths) ?? "0";
   }
+  drawMemberTeams(listOf(summary.member_teams, "member_teams"));
   const skills = listOf(summary.skills, "skills");
   groupedBars(document.getElementById("skills-chart"), skills.slice(0, 12).map((s) => ({
     label: s.label || s.skill_id, values: [s.supply ?? 0, s.demand ?? 0] })),
