@@ -33,6 +33,7 @@ JoinRoute = Literal["founder", "invitation", "join_link"]
 InvitationSource = Literal["single", "csv"]
 GroupOrigin = Literal["manual", "suggestion"]
 PairSide = Literal["mentor", "mentee"]
+PageAudience = Literal["public", "members"]
 MentorshipOutcome = Literal["completed", "ended_early"]
 
 
@@ -74,6 +75,16 @@ class ProgrammeSettings(ValueObject):
     exclude_same_institution: bool = False
     excluded_pairs: list[ExcludedPair] = Field(default_factory=list, max_length=1000)
     visibility: Visibility = Visibility()
+    referrals_need_approval: bool = True
+    """A member's referral waits for a coordinator's approval before its link works."""
+    pause_after_expired_requests: int = Field(default=3, ge=1, le=20)
+    """A mentor who lets this many requests in a row expire is paused."""
+    programme_page_visible_to: PageAudience = "members"
+    """Who may read the team's programme page: anyone with its address, or members."""
+    programme_summary: str = Field(default="", max_length=2000)
+    """What the programme offers, in the coordinator's words, for its page."""
+    welcome_resource_ids: list[UUID] = Field(default_factory=list, max_length=20)
+    """Resources shared with each newcomer as they join, with no one sending them."""
 
     @model_validator(mode="after")
     def _cohort_has_dates(self) -> Self:
@@ -155,6 +166,8 @@ class MemberJoined(TeamEvent):
     """None: the team's default capacity applies."""
     via: JoinRoute
     admitted_by: UUID | None = None
+    referred_by: UUID | None = None
+    """The member whose referral brought them, when the invitation was a referral."""
 
 
 class MemberRoleChanged(TeamEvent):
@@ -179,6 +192,68 @@ class MemberLeft(TeamEvent):
     person_id: UUID
     removed_by: UUID
     """The member themselves when they left, or the coordinator who removed them."""
+
+
+class MentorPaused(TeamEvent):
+    """A mentor let ``expired_requests`` requests in a row expire: matching no
+    longer offers them in this team until they resume."""
+
+    event_type = "MentorPaused"
+
+    person_id: UUID
+    expired_requests: int = Field(ge=1)
+
+
+class MentorResumed(TeamEvent):
+    event_type = "MentorResumed"
+
+    person_id: UUID
+    resumed_by: UUID
+
+
+class GraduationInvited(TeamEvent):
+    """A mentee whose mentorship completed with feedback is invited to mentor."""
+
+    event_type = "GraduationInvited"
+
+    person_id: UUID
+    mentorship_id: UUID
+    goal_titles: list[ShortText] = Field(default_factory=list, max_length=20)
+    """The goals the mentee reached in that mentorship, to suggest what to teach."""
+
+
+class GraduationAccepted(TeamEvent):
+    """The graduate takes the mentor role (``MemberRoleChanged`` follows)."""
+
+    event_type = "GraduationAccepted"
+
+    person_id: UUID
+    mentor_capacity: int = Field(ge=1, le=20)
+
+
+class CohortRolledOver(TeamEvent):
+    """One cohort ends and the next opens: unmatched mentees carry over, and
+    returning mentors are asked to confirm their capacity."""
+
+    event_type = "CohortRolledOver"
+
+    ended_cohort_starts_on: date
+    ended_cohort_ends_on: date
+    cohort_starts_on: date
+    cohort_ends_on: date
+    carried_over_mentee_ids: list[UUID] = Field(max_length=100_000)
+    returning_mentor_ids: list[UUID] = Field(max_length=100_000)
+    rolled_over_by: UUID
+
+
+class MentorCapacityConfirmed(TeamEvent):
+    """A returning mentor confirms how many mentees they take in the new cohort."""
+
+    event_type = "MentorCapacityConfirmed"
+
+    person_id: UUID
+    mentor_capacity: int = Field(ge=0, le=20)
+    cohort_starts_on: date
 
 
 class JoinLinkIssued(TeamEvent):
@@ -211,6 +286,32 @@ class MemberInvited(InvitationEvent):
     invited_by: UUID
     expires_at: datetime
     source: InvitationSource
+
+
+class MemberReferred(InvitationEvent):
+    """A member invites a colleague; the link works once a coordinator approves,
+    or at once when the team's settings need no approval."""
+
+    event_type = "MemberReferred"
+
+    email_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    roles: list[Literal["mentor", "mentee"]] = Field(min_length=1, max_length=2)
+    referred_by: UUID
+    expires_at: datetime
+    awaiting_approval: bool
+
+
+class ReferralApproved(InvitationEvent):
+    event_type = "ReferralApproved"
+
+    approved_by: UUID
+    expires_at: datetime
+
+
+class ReferralDeclined(InvitationEvent):
+    event_type = "ReferralDeclined"
+
+    declined_by: UUID
 
 
 class InvitationResent(InvitationEvent):
@@ -379,10 +480,19 @@ EVENTS: tuple[type[EventPayload], ...] = (
     MemberRoleChanged,
     MentorCapacityChanged,
     MemberLeft,
+    MentorPaused,
+    MentorResumed,
+    GraduationInvited,
+    GraduationAccepted,
+    CohortRolledOver,
+    MentorCapacityConfirmed,
     JoinLinkIssued,
     JoinRequested,
     JoinDeclined,
     MemberInvited,
+    MemberReferred,
+    ReferralApproved,
+    ReferralDeclined,
     InvitationResent,
     InvitationRevoked,
     InvitationAccepted,
