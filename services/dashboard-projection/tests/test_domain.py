@@ -1,6 +1,6 @@
 """How each event changes the read models' documents: pure rules, no I/O."""
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -368,3 +368,90 @@ def test_an_exported_cell_never_starts_a_spreadsheet_formula(
     value: object, cell: object
 ) -> None:
     assert csv_cell(value) == cell
+
+
+def test_a_referral_is_the_join_source_of_the_member_it_brought() -> None:
+    referred = t.MemberJoined(
+        person_id=PERSON, roles=["mentee"], via="invitation", referred_by=OTHER
+    )
+    entry = membership(referred)
+    assert entry["join_source"] == "referral" and entry["referred_by"] == str(OTHER)
+    plain = membership(
+        t.MemberJoined(person_id=PERSON, roles=["mentee"], via="join_link")
+    )
+    assert plain["join_source"] == "join_link" and plain["referred_by"] is None
+
+
+def test_a_pause_for_silence_takes_a_mentors_spare_places_until_they_resume() -> None:
+    joined = t.MemberJoined(person_id=PERSON, roles=["mentor"], via="invitation")
+    paused = membership(joined, t.MentorPaused(person_id=PERSON, expired_requests=3))
+    assert paused["paused_for_silence"] is True
+    assert directory.derived(paused, 2)["spare_places"] == 0
+    resumed = membership(
+        joined,
+        t.MentorPaused(person_id=PERSON, expired_requests=3),
+        t.MentorResumed(person_id=PERSON, resumed_by=PERSON),
+    )
+    assert resumed["paused_for_silence"] is False
+    assert directory.derived(resumed, 2)["spare_places"] == 2
+
+
+def test_graduation_and_a_confirmed_capacity_land_on_the_entry() -> None:
+    joined = t.MemberJoined(person_id=PERSON, roles=["mentee"], via="invitation")
+    invited = t.GraduationInvited(person_id=PERSON, mentorship_id=uuid4())
+    entry = membership(
+        joined,
+        invited,
+        t.GraduationAccepted(person_id=PERSON, mentor_capacity=1),
+        t.MentorCapacityConfirmed(
+            person_id=PERSON, mentor_capacity=3, cohort_starts_on=date(2027, 1, 1)
+        ),
+    )
+    assert entry["graduation"] == "accepted" and entry["graduated_at"]
+    assert entry["team_capacity"] == 3
+    assert entry["capacity_confirmed_for"] == "2027-01-01"
+
+
+def test_response_time_and_milestones_are_measured_in_event_time() -> None:
+    events = Events()
+    mentorship_id = uuid4()
+    doc = mentorships.new_mentorship(str(mentorship_id), str(TEAM))
+    start = events.script.start
+    for minutes, payload in (
+        (60, REQUESTED),
+        (60 + 90, t.MoreInformationRequested(mentor_id=OTHER)),
+        (60 + 300, t.MentorshipAccepted(mentor_id=OTHER, mentee_id=PERSON)),
+    ):
+        recorded = events.script.record(
+            payload, mentorship_id, TEAM, at=start + timedelta(minutes=minutes)
+        )
+        doc = mentorships.apply(doc, decoded(recorded, payload))
+    assert doc["answered_at"] == (start + timedelta(minutes=150)).isoformat()
+
+    mentor = directory.new_entry(str(TEAM), str(OTHER)) | {
+        "status": "member",
+        "roles": ["mentor"],
+    }
+    answered = directory.derived(directory.with_mentorship(mentor, doc), 2)
+    assert answered["typical_response_hours"] == 1.5
+
+    mentee = directory.new_entry(str(TEAM), str(PERSON)) | {
+        "status": "member",
+        "roles": ["mentee"],
+        "joined_at": start.isoformat(),
+    }
+    ranked = m.MentorCandidatesRanked(
+        mentee_id=PERSON,
+        candidates=[m.RankedCandidate(mentor_id=OTHER, rank=1, score=0.5)],
+    )
+    at = start + timedelta(seconds=4)
+    candidates = m.candidate_list_id(TEAM, PERSON)
+    first = decoded(events.script.record(ranked, candidates, TEAM, at=at), ranked)
+    later = decoded(
+        events.script.record(ranked, candidates, TEAM, at=at + timedelta(hours=1)),
+        ranked,
+    )
+    mentee = directory.with_candidates(directory.with_candidates(mentee, first), later)
+    mentee = directory.derived(directory.with_mentorship(mentee, doc), 2)
+    assert mentee["seconds_to_first_candidate"] == 4.0, "the first ranking counts"
+    assert mentee["seconds_to_first_mentorship"] == 360 * 60

@@ -206,6 +206,7 @@ async def project_candidates(workspace: Workspace, event: DecodedEvent) -> None:
         return
     entry = directory.with_candidates(entry, event)
     workspace.put(Model.DIRECTORY, directory_id(team_id, mentee_id), entry)
+    await settle(workspace, team_id, mentee_id, event)
 
 
 async def person_of(workspace: Workspace, person_id: str) -> Document:

@@ -223,6 +223,85 @@ def members_summary_query(team_id: TeamIds, facet_size: int = 50) -> Body:
     }
 
 
+def growth_query(team_id: TeamIds) -> Body:
+    """Joins by week and source, newcomers' waits, graduations, paused mentors."""
+    waits = {}
+    for name, field_name in (
+        ("to_first_candidate", "seconds_to_first_candidate"),
+        ("to_first_mentorship", "seconds_to_first_mentorship"),
+    ):
+        waits[name] = {"percentiles": {"field": field_name, "percents": [50, 90]}}
+        waits[f"{name}_count"] = {"value_count": {"field": field_name}}
+    paused_fields = ["person_id", "display_name", "paused_at"]
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": team_scope(team_id, members_only=True)}},
+        "aggs": {
+            "joins": {
+                "date_histogram": {
+                    "field": "joined_at",
+                    "calendar_interval": "week",
+                    "min_doc_count": 1,
+                },
+                "aggs": {"source": {"terms": {"field": "join_source", "size": 10}}},
+            },
+            "sources": {"terms": {"field": "join_source", "size": 10}},
+            "graduations": {"terms": {"field": "graduation", "size": 10}},
+            "paused": {
+                **_count_where({"term": {"paused_for_silence": True}}),
+                "aggs": {"who": {"top_hits": {"size": 50, "_source": paused_fields}}},
+            },
+            **waits,
+        },
+    }
+
+
+def programme_query(team_id: str, skills_shown: int = 30) -> Body:
+    """Counts for a programme page: roles, and open mentor places by skill."""
+    places = {"places": {"sum": {"field": "spare_places"}}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"bool": {"filter": team_scope(team_id, members_only=True)}},
+        "aggs": {
+            "mentors": _count_where({"term": {"roles": "mentor"}}),
+            "mentees": _count_where({"term": {"roles": "mentee"}}),
+            "offering": {
+                **_count_where({"range": {"spare_places": {"gt": 0}}}),
+                "aggs": {
+                    **places,
+                    "skills": {
+                        "terms": {
+                            "field": "skill_ids",
+                            "size": skills_shown,
+                            "order": {"places": "desc"},
+                        },
+                        "aggs": places,
+                    },
+                },
+            },
+        },
+    }
+
+
+def spare_places_query(team_id: TeamIds, wanted_skills: list[str]) -> Body:
+    """Mentors with spare places who teach some of the most wanted skills."""
+    return {
+        "size": 10,
+        "query": {
+            "bool": {
+                "filter": [
+                    *team_scope(team_id, members_only=True),
+                    {"range": {"spare_places": {"gt": 0}}},
+                    {"terms": {"skill_ids": wanted_skills}},
+                ]
+            }
+        },
+        "sort": [{"spare_places": "desc"}, {"person_id": "asc"}],
+        "_source": ["person_id", "display_name", "spare_places", "skill_ids"],
+    }
+
+
 def mentorships_summary_query(
     team_id: TeamIds, today: date, stalled_after_days: int
 ) -> Body:

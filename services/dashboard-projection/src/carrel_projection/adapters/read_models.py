@@ -57,6 +57,8 @@ DIRECTORY = IndexDefinition(
         "team_capacity": number("The team's own mentee limit for this mentor"),
         "joined_at": moment("When the person joined the team"),
         "joined_via": keyword("founder, invitation or join_link"),
+        "join_source": keyword("founder, invitation, referral or join_link"),
+        "referred_by": keyword("The member whose referral brought this one"),
         "display_name": Field(
             {
                 "type": "search_as_you_type",
@@ -120,6 +122,25 @@ DIRECTORY = IndexDefinition(
         "ranked_candidates": number(
             "For a mentee: how many mentors matching ranks for them now"
         ),
+        "first_ranked_at": moment("When matching first ranked mentors for them"),
+        "seconds_to_first_candidate": number(
+            "From joining to the first ranked mentors, in seconds", "float"
+        ),
+        "first_mentorship_at": moment("When their first mentorship was accepted"),
+        "seconds_to_first_mentorship": number(
+            "From joining to the first accepted mentorship, in seconds", "float"
+        ),
+        "spare_places": number(
+            "For an available mentor not paused: places left under the limit"
+        ),
+        "typical_response_hours": number(
+            "For a mentor: median hours to first answer a request", "float"
+        ),
+        "paused_for_silence": flag("Paused after letting requests expire"),
+        "paused_at": moment("When the pause for silence began"),
+        "graduation": keyword("invited or accepted: a former mentee asked to mentor"),
+        "graduated_at": moment("When the graduate took the mentor role"),
+        "capacity_confirmed_for": moment("The cohort a returning mentor confirmed"),
         "mentor_ids": keyword("The mentee's active mentors"),
         "mentee_ids": keyword("The mentor's active mentees"),
         "group_ids": keyword("Active groups the member is in"),
@@ -161,6 +182,12 @@ TEAMS = IndexDefinition(
         "team_id": TEAM,
         "name": text("Team name", True),
         "kind": keyword("library, association or consortium"),
+        "cohort_starts_on": moment("The current cohort's first day"),
+        "cohort_ends_on": moment("The current cohort's last day"),
+        "cohorts_rolled_over": number("How many cohorts ended and rolled over"),
+        "programme_summary": text("What the programme offers (programme page)"),
+        "programme_page_visible_to": keyword("public or members"),
+        "referrals_need_approval": flag("Referrals wait for a coordinator"),
         "mode": keyword("rolling or cohort"),
         "default_mentor_capacity": number("Mentees per mentor unless set otherwise"),
         "request_expiry_hours": number("How long a request waits for an answer"),
@@ -212,6 +239,7 @@ MENTORSHIPS = IndexDefinition(
         "requested_at": moment("When the mentee asked"),
         "expires_at": moment("When an unanswered request expires"),
         "accepted_at": moment("When the mentor accepted"),
+        "answered_at": moment("The mentor's first answer: a question, yes or no"),
         "closed_at": moment("When it was declined, expired or ended"),
         "outcome": keyword("completed or ended_early, once ended"),
         "choice": number("1 for the mentee's first choice, 2 for the next..."),

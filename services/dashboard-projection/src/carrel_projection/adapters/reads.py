@@ -15,6 +15,9 @@ from carrel_projection.domain.documents import Document, Model, directory_id
 
 logger = logging.getLogger(__name__)
 
+# "Skills many mentees want": the most wanted this many, by how many want each.
+WANTED_SKILLS = 5
+
 
 class ReadModels:
     """Queries over the read models of one index prefix."""
@@ -85,9 +88,23 @@ class ReadModels:
             self.search(Model.GROUPS, queries.groups_query(team_id)),
             self.search(Model.SHARES, queries.shares_query(team_id, size=0)),
             self.search(Model.PROGRESS, queries.progress_by_resource_query(team_id)),
+            self.search(Model.DIRECTORY, queries.growth_query(team_id)),
         )
         keys = ("members", "mentorships", "sessions", "groups", "shares", "progress")
-        return dict(zip(keys, asked, strict=True))
+        answers: dict[str, Any] = dict(zip((*keys, "growth"), asked, strict=True))
+        answers["highlighted"] = await self._highlighted(team_id, answers["members"])
+        return answers
+
+    async def _highlighted(
+        self, team_id: queries.TeamIds, members: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Mentors with spare places in the skills mentees want most."""
+        goals = members["aggregations"]["demand"]["goals"]["buckets"]
+        wanted = [str(b["key"]) for b in goals[:WANTED_SKILLS]]
+        if not wanted:
+            return None
+        body = queries.spare_places_query(team_id, wanted)
+        return {**await self.search(Model.DIRECTORY, body), "wanted_skills": wanted}
 
     async def consortium_scope(self, team_id: str) -> tuple[Document, ...]:
         """The member teams of a consortium, or none for any other team."""

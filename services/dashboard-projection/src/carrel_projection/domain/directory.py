@@ -11,6 +11,8 @@ Match status, mentor load and groups are derived fields, recomputed from the
 entry's own records each time anything changes.
 """
 
+import statistics
+from datetime import datetime
 from typing import Any
 
 from carrel_events.contracts import matching as matching_events
@@ -48,6 +50,8 @@ def apply_membership(entry: Document, event: DecodedEvent) -> Document:
             "team_capacity": payload.mentor_capacity,
             "joined_at": event.envelope.occurred_at.isoformat(),
             "joined_via": payload.via,
+            "join_source": "referral" if payload.referred_by else payload.via,
+            "referred_by": str(payload.referred_by) if payload.referred_by else None,
         }
     elif isinstance(payload, events.MemberRoleChanged):
         entry = {**entry, "roles": list(payload.roles)}
@@ -55,7 +59,26 @@ def apply_membership(entry: Document, event: DecodedEvent) -> Document:
         entry = {**entry, "team_capacity": payload.mentor_capacity}
     elif isinstance(payload, events.MemberLeft):
         entry = {**without_profile(entry), "status": "left", "roles": []}
+    else:
+        entry = _growth(entry, payload, event.envelope.occurred_at.isoformat())
     return stamped(mark_applied(entry, event), event)
+
+
+def _growth(entry: Document, payload: Any, when: str) -> Document:
+    """``entry`` after a pause for silence, a graduation or a confirmed capacity."""
+    if isinstance(payload, events.MentorPaused):
+        return {**entry, "paused_for_silence": True, "paused_at": when}
+    if isinstance(payload, events.MentorResumed):
+        return {**entry, "paused_for_silence": False, "paused_at": None}
+    if isinstance(payload, events.GraduationInvited):
+        return {**entry, "graduation": "invited"}
+    if isinstance(payload, events.GraduationAccepted):
+        return {**entry, "graduation": "accepted", "graduated_at": when}
+    if isinstance(payload, events.MentorCapacityConfirmed):
+        confirmed = payload.cohort_starts_on.isoformat()
+        capacity = payload.mentor_capacity
+        return {**entry, "team_capacity": capacity, "capacity_confirmed_for": confirmed}
+    return entry
 
 
 def with_candidates(entry: Document, event: DecodedEvent) -> Document:
@@ -65,8 +88,10 @@ def with_candidates(entry: Document, event: DecodedEvent) -> Document:
     """
     payload = event.payload
     assert isinstance(payload, matching_events.MentorCandidatesRanked)
-    ranked = len(payload.candidates)
-    return stamped(mark_applied({**entry, "ranked_candidates": ranked}, event), event)
+    ranked: Document = {"ranked_candidates": len(payload.candidates)}
+    if payload.candidates and not entry.get("first_ranked_at"):
+        ranked["first_ranked_at"] = event.envelope.occurred_at.isoformat()
+    return stamped(mark_applied({**entry, **ranked}, event), event)
 
 
 def without_profile(entry: Document) -> Document:
@@ -94,7 +119,15 @@ def with_mentorship(entry: Document, mentorship: Document) -> Document:
         side, other = "mentor", mentorship["mentee_id"]
     else:
         side, other = "mentee", mentorship["mentor_id"]
-    record = {"side": side, "status": mentorship["status"], "other": other}
+    record = {
+        "side": side,
+        "status": mentorship["status"],
+        "other": other,
+        "accepted_at": mentorship.get("accepted_at"),
+        "response_seconds": _seconds_between(
+            mentorship.get("requested_at"), mentorship.get("answered_at")
+        ),
+    }
     mentorships = {**entry["mentorships"], mentorship["mentorship_id"]: record}
     return {**entry, "mentorships": mentorships}
 
@@ -114,8 +147,57 @@ def derived(entry: Document, default_capacity: int) -> Document:
         "match_status": _match_status(entry, as_mentee),
         "mentor_ids": sorted({r["other"] for r in as_mentee if r["status"] == ACTIVE}),
         "mentee_ids": sorted({r["other"] for r in as_mentor if r["status"] == ACTIVE}),
+        "spare_places": _spare_places(entry, capacity, active_mentees),
+        "typical_response_hours": _typical_response_hours(as_mentor),
+        **_milestones(entry, as_mentee),
     }
     return {**entry, **facts}
+
+
+def _spare_places(entry: Document, capacity: int, active_mentees: int) -> int:
+    """Places a mentor could take now: none while paused or unavailable."""
+    offering = "mentor" in entry["roles"] and entry.get("available", True)
+    if not offering or entry.get("paused_for_silence"):
+        return 0
+    return max(0, capacity - active_mentees)
+
+
+def _typical_response_hours(as_mentor: list[dict[str, Any]]) -> float | None:
+    """The median time a mentor took to first answer a request, in hours."""
+    answered: list[float] = [
+        r["response_seconds"] for r in as_mentor if r.get("response_seconds")
+    ]
+    if not answered:
+        return None
+    return round(statistics.median(answered) / 3600, 1)
+
+
+def _milestones(entry: Document, as_mentee: list[dict[str, Any]]) -> Document:
+    """When a newcomer first had ranked mentors and a mentorship, from joining."""
+    accepted = [r["accepted_at"] for r in as_mentee if r.get("accepted_at")]
+    first_mentorship = min(accepted, default=None)
+    joined = entry.get("joined_at")
+    return {
+        "first_mentorship_at": first_mentorship,
+        "seconds_to_first_candidate": _seconds_between(
+            joined, entry.get("first_ranked_at")
+        ),
+        "seconds_to_first_mentorship": _seconds_between(joined, first_mentorship),
+    }
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    """Seconds from one ISO time to a later one; None unless both are known.
+
+    Events of different partitions may be projected in either order, so a
+    time before the start (a candidate ranked for a former membership) counts
+    as none rather than as a negative wait.
+    """
+    if not start or not end:
+        return None
+    seconds = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    total = seconds.total_seconds()
+    return round(total, 3) if total >= 0 else None
 
 
 def mentor_capacity(entry: Document, default_capacity: int) -> int:

@@ -63,14 +63,22 @@ def _changed(mentorship: Document, payload: Any, when: str) -> Document:
         }
     if isinstance(payload, events.MentorshipRequestClarified):
         return {**mentorship, "expires_at": payload.expires_at.isoformat()}
+    if isinstance(payload, events.MoreInformationRequested):
+        return _answered(mentorship, when)
     if isinstance(payload, events.MentorshipAccepted):
-        return {**mentorship, "accepted_at": when}
-    if isinstance(payload, events.MentorshipEnded | events.MentorshipDeclined):
-        outcome = getattr(payload, "outcome", None)
-        return {**mentorship, "closed_at": when, "outcome": outcome}
+        return {**_answered(mentorship, when), "accepted_at": when}
+    if isinstance(payload, events.MentorshipDeclined):
+        return {**_answered(mentorship, when), "closed_at": when, "outcome": None}
+    if isinstance(payload, events.MentorshipEnded):
+        return {**mentorship, "closed_at": when, "outcome": payload.outcome}
     if isinstance(payload, events.MentorshipExpired):
         return {**mentorship, "closed_at": when, "outcome": None}
     return _progress(mentorship, payload)
+
+
+def _answered(mentorship: Document, when: str) -> Document:
+    """The mentor's first answer to the request (a question counts), once."""
+    return {**mentorship, "answered_at": mentorship.get("answered_at") or when}
 
 
 def _progress(mentorship: Document, payload: Any) -> Document:

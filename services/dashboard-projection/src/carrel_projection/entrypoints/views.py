@@ -57,6 +57,10 @@ class MemberCard(View):
     mentor_capacity: int | None = None
     active_mentees: int = 0
     at_capacity: bool = False
+    spare_places: int | None = None
+    typical_response_hours: float | None = None
+    """For a mentor: the median time to first answer a request."""
+    paused_for_silence: bool = False
     group_ids: list[str] = []
     joined_at: str | None = None
     distance_km: float | None = None
@@ -158,6 +162,47 @@ class ResourceUse(View):
     completed: int
 
 
+class WeekOfJoins(View):
+    week: str
+    """The Monday the week starts on."""
+    total: int
+    by_source: dict[str, int]
+
+
+class Wait(View):
+    """How long newcomers waited, over those who got there; None when no one has."""
+
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+
+class PausedMentor(View):
+    person_id: str
+    display_name: str = ""
+    paused_at: str | None = None
+
+
+class Growth(View):
+    joins_by_week: list[WeekOfJoins]
+    """The last twelve weeks with joins, oldest first."""
+    join_sources: dict[str, int]
+    to_first_candidate: Wait
+    to_first_mentorship: Wait
+    graduations_invited: int
+    graduations_accepted: int
+    paused_for_silence: list[PausedMentor]
+
+
+class HighlightedMentor(View):
+    """A mentor with spare places in skills many mentees want to learn."""
+
+    person_id: str
+    display_name: str = ""
+    spare_places: int
+    wanted_skills: list[str]
+
+
 class MemberTeam(View):
     """One member team of a consortium, on the consortium's dashboard.
 
@@ -191,6 +236,8 @@ class Dashboard(View):
     groups: list[GroupSize]
     resources: ResourceUse
     member_teams: list[MemberTeam]
+    growth: Growth
+    highlighted_mentors: list[HighlightedMentor]
 
 
 def _buckets(agg: dict[str, Any]) -> dict[str, int]:
@@ -226,7 +273,56 @@ def dashboard(
         ],
         resources=_resources(answers["shares"], answers["progress"]),
         member_teams=_member_teams(member_teams, aggs["by_team"]),
+        growth=_growth(answers["growth"]["aggregations"]),
+        highlighted_mentors=_highlighted(answers["highlighted"]),
     )
+
+
+def _growth(aggs: dict[str, Any]) -> Growth:
+    weeks = [
+        WeekOfJoins(
+            week=b["key_as_string"][:10],
+            total=b["doc_count"],
+            by_source=_buckets(b["source"]),
+        )
+        for b in aggs["joins"]["buckets"]
+    ]
+    paused = aggs["paused"]["who"]["hits"]["hits"]
+    graduations = _buckets(aggs["graduations"])
+    return Growth(
+        joins_by_week=weeks[-12:],
+        join_sources=_buckets(aggs["sources"]),
+        to_first_candidate=_wait(aggs, "to_first_candidate"),
+        to_first_mentorship=_wait(aggs, "to_first_mentorship"),
+        graduations_invited=graduations.get("invited", 0)
+        + graduations.get("accepted", 0),
+        graduations_accepted=graduations.get("accepted", 0),
+        paused_for_silence=[PausedMentor.of(h["_source"]) for h in paused],
+    )
+
+
+def _wait(aggs: dict[str, Any], name: str) -> Wait:
+    values = aggs[name]["values"]
+    return Wait(
+        count=int(aggs[f"{name}_count"]["value"]),
+        median_seconds=values.get("50.0"),
+        p90_seconds=values.get("90.0"),
+    )
+
+
+def _highlighted(answer: dict[str, Any] | None) -> list[HighlightedMentor]:
+    if answer is None:
+        return []
+    wanted = set(answer["wanted_skills"])
+    return [
+        HighlightedMentor(
+            person_id=h["_source"]["person_id"],
+            display_name=h["_source"].get("display_name", ""),
+            spare_places=h["_source"]["spare_places"],
+            wanted_skills=sorted(wanted & set(h["_source"].get("skill_ids", []))),
+        )
+        for h in answer["hits"]["hits"]
+    ]
 
 
 def _mentees(agg: dict[str, Any]) -> Mentees:
