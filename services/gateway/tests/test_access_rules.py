@@ -7,9 +7,15 @@ from carrel_gateway.settings import GatewaySettings
 from carrel_gateway.testing import SECRET, RouteSpec, depends_on, served_routes
 from pydantic import ValidationError
 
-# Pages that take a team id but show nothing of the team: the join link lands
-# here before its visitor belongs to anything.
-OPEN_TEAM_PAGES = {"/join/{team_id}"}
+# Routes that take a team id but need no membership: the join link lands here
+# before its visitor belongs to anything, and the programme page is for people
+# who do not belong yet (dashboard-projection applies the team's setting on who
+# may read it).
+OPEN_TEAM_PAGES = {
+    "/join/{team_id}",
+    "/teams/{team_id}/programme",
+    "/api/v1/teams/{team_id}/programme",
+}
 
 
 def routes() -> list[RouteSpec]:

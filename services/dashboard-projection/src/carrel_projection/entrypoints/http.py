@@ -18,7 +18,7 @@ from carrel_projection.adapters.client import open_client
 from carrel_projection.adapters.indices import ensure_indices
 from carrel_projection.adapters.read_models import DEFINITIONS
 from carrel_projection.adapters.reads import ReadModels
-from carrel_projection.entrypoints import export, live, routes
+from carrel_projection.entrypoints import export, live, programme, routes
 from carrel_projection.settings import ProjectionSettings
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def create_app(settings: ProjectionSettings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(export.router)
     app.include_router(live.router)
+    app.include_router(programme.router)
     _add_health(app)
     return app
 

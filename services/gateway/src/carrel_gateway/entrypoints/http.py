@@ -27,6 +27,7 @@ from carrel_gateway.entrypoints.api import (
     mentorships,
     operator,
     profiles,
+    programme,
     projection,
     resources,
     sessions,
@@ -55,6 +56,7 @@ API_ROUTERS = (
     resources.router,
     matching.router,
     projection.router,
+    programme.router,
 )
 
 

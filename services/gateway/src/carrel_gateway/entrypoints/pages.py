@@ -114,9 +114,17 @@ async def join(
         request,
         "join.html",
         title="Ask to join",
-        team_id=team_id,
+        programme_team_id=team_id,
         token=token,
         signed_in=session is not None,
+    )
+
+
+@router.get("/teams/{team_id}/programme")
+async def programme_page(request: Request, team_id: UUID) -> HTMLResponse:
+    """The team's programme page; what it shows depends on the team's setting."""
+    return _render(
+        request, "programme.html", title="The programme", programme_team_id=team_id
     )
 
 

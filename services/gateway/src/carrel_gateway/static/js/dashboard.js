@@ -1,6 +1,6 @@
 // The coordinator's live dashboard: counters, charts, map, activity, kept fresh
 // by the team's server-sent events.
-import { ApiError, el, live, say, teamApi } from "./api.js";
+import { api, ApiError, el, live, say, teamApi } from "./api.js";
 import { funnel, groupedBars, scatterMap } from "./charts.js";
 import { listOf } from "./lists.js";
 
@@ -32,12 +32,24 @@ function drawMemberTeams(teams) {
       cell(t.mentors), cell(t.mentees), cell(t.mentees_matched), cell(t.mentees_with_candidates))));
 }
 
+// The projection names skills by id; the vocabulary gives their labels, asked
+// once per skill per page.
+const skillLabels = new Map();
+async function labelled(skills) {
+  const unknown = skills.filter((s) => !skillLabels.has(s.skill_id));
+  await Promise.all(unknown.map(async (s) => {
+    const skill = await api(`/skills/${encodeURIComponent(s.skill_id)}`).catch(() => null);
+    skillLabels.set(s.skill_id, skill?.label || s.skill_id);
+  }));
+  return skills.map((s) => ({ ...s, label: skillLabels.get(s.skill_id) }));
+}
+
 function draw(summary) {
   for (const [id, paths] of Object.entries(COUNTERS)) {
     document.getElementById(id).textContent = pick(summary, ...paths) ?? "0";
   }
   drawMemberTeams(listOf(summary.member_teams, "member_teams"));
-  const skills = listOf(summary.skills, "skills");
+  const skills = summary.skills;
   groupedBars(document.getElementById("skills-chart"), skills.slice(0, 12).map((s) => ({
     label: s.label || s.skill_id, values: [s.supply ?? 0, s.demand ?? 0] })),
   ["supply (mentors)", "demand (mentees)"], "Skills: how many can teach each, and how many want to learn it");
@@ -64,7 +76,9 @@ async function drawMap() {
 
 async function refresh() {
   try {
-    draw(await teamApi("/dashboard"));
+    const summary = await teamApi("/dashboard");
+    summary.skills = await labelled(listOf(summary.skills, "skills").slice(0, 12));
+    draw(summary);
     await drawMap();
     document.body.dataset.refreshed = String(Date.now());
   } catch (error) {

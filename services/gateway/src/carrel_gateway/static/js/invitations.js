@@ -1,5 +1,5 @@
 // Invite one by one or by CSV (with a report per row); issue a join link.
-import { ApiError, clearErrors, el, say, showErrors, teamApi } from "./api.js";
+import { ApiError, clearErrors, el, live, say, showErrors, teamApi } from "./api.js";
 
 const invite = document.getElementById("invite");
 invite.addEventListener("submit", async (event) => {
@@ -37,3 +37,22 @@ document.getElementById("join-link").addEventListener("click", async () => {
   document.getElementById("join-link-out").replaceChildren(el("a", { href: issued.link }, issued.link),
     ` (until ${new Date(issued.expires_at).toLocaleDateString()})`);
 });
+
+// People who asked to join through the join link, each approved or declined here.
+async function drawJoinRequests() {
+  const waiting = await teamApi("/join-requests");
+  const answer = (person, verdict) => async () => {
+    await teamApi(`/join-requests/${person.person_id}/${verdict}`, { method: "POST" });
+    say(`${verdict === "approve" ? "Approved" : "Declined"} ${person.display_name}`);
+    await drawJoinRequests();
+  };
+  document.getElementById("join-requests").replaceChildren(...(waiting.length ? waiting.map((person) =>
+    el("li", {}, `${person.display_name || person.person_id} `,
+      el("button", { type: "button", onclick: answer(person, "approve") }, `Approve ${person.display_name}`),
+      " ",
+      el("button", { type: "button", onclick: answer(person, "decline") }, `Decline ${person.display_name}`)))
+    : [el("li", { class: "muted" }, "No one is waiting.")]));
+}
+
+live(() => drawJoinRequests().catch(() => {}));
+await drawJoinRequests();

@@ -33,7 +33,36 @@ function fill() {
     box.checked = (mentoring.roles || []).includes(box.value);
   });
   drawChips();
+  guide();
   state.textContent = `Version ${profile.version}`;
+}
+
+// The smallest profile matching needs: a role, and for a mentee a skill to grow,
+// for a mentor a skill to teach and room for a mentee. Shown until it is there.
+function steps() {
+  const mentoring = profile.mentoring || {};
+  const roles = mentoring.roles || [];
+  const wanted = [{ text: "Choose mentee, mentor or both under Mentoring, and save", done: roles.length > 0 }];
+  if (roles.includes("mentee")) {
+    wanted.push({ text: "Add a skill you want to grow, and save your learning goals",
+      done: (profile.learning_goals || []).length > 0 });
+  }
+  if (roles.includes("mentor")) {
+    wanted.push({ text: "Add a skill you can teach, and save your skills", done: (profile.skills || []).length > 0 });
+    wanted.push({ text: "Say how many mentees you can take", done: (mentoring.mentor_capacity || 0) > 0 });
+  }
+  return wanted;
+}
+
+function guide() {
+  const wanted = steps();
+  const ready = wanted.every((step) => step.done);
+  const section = document.getElementById("getting-started");
+  const wasOpen = !section.hidden;
+  section.hidden = ready && !wasOpen;
+  document.getElementById("getting-started-steps").replaceChildren(...wanted.map((step) =>
+    el("li", { class: step.done ? "done" : "todo" }, `${step.done ? "Done: " : "To do: "}${step.text}`)));
+  document.getElementById("getting-started-done").hidden = !ready;
 }
 
 function setValues(formId, values) {
