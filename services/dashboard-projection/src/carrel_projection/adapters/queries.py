@@ -284,6 +284,23 @@ def programme_query(team_id: str, skills_shown: int = 30) -> Body:
     }
 
 
+def response_times_query(team_ids: TeamIds, mentor_ids: Sequence[str]) -> Body:
+    """The named mentors' typical response times, within the given teams."""
+    return {
+        "size": len(mentor_ids),
+        "query": {
+            "bool": {
+                "filter": [
+                    *team_scope(team_ids, members_only=True),
+                    {"term": {"roles": "mentor"}},
+                    {"terms": {"person_id": list(mentor_ids)}},
+                ]
+            }
+        },
+        "_source": ["person_id", "typical_response_hours"],
+    }
+
+
 def spare_places_query(team_id: TeamIds, wanted_skills: list[str]) -> Body:
     """Mentors with spare places who teach some of the most wanted skills."""
     return {

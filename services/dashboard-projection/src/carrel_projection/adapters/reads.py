@@ -128,6 +128,29 @@ class ReadModels:
             for member_team in team["member_team_ids"]
         )
 
+    async def shared_pool(self, team_id: str) -> list[str]:
+        """The team and every team whose mentors it may be offered: the other
+        consenting members of each consortium that counts it as consenting."""
+        body = {
+            "size": 100,
+            "query": {"term": {"consenting_team_ids": team_id}},
+            "_source": ["consenting_team_ids"],
+        }
+        consortia = (await self.search(Model.TEAMS, body))["hits"]["hits"]
+        pooled = {t for c in consortia for t in c["_source"]["consenting_team_ids"]}
+        return sorted(pooled | {team_id})
+
+    async def response_times(
+        self, team_ids: list[str], mentor_ids: list[str]
+    ) -> dict[str, float | None]:
+        """Each mentor's median hours to first answer a request, None if none yet."""
+        body = queries.response_times_query(team_ids, mentor_ids)
+        hits = (await self.search(Model.DIRECTORY, body))["hits"]["hits"]
+        return {
+            h["_source"]["person_id"]: h["_source"].get("typical_response_hours")
+            for h in hits
+        }
+
     async def resources_by_id(self, resource_ids: set[str]) -> dict[str, Document]:
         if not resource_ids:
             return {}

@@ -10,11 +10,11 @@ exist. Only counts and skill ids leave here, never a person.
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, HTTPException, Path, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, status
 
 from carrel_projection.adapters import queries
 from carrel_projection.domain.documents import Model
-from carrel_projection.entrypoints.dependencies import Reads
+from carrel_projection.entrypoints.dependencies import Member, Reads
 from carrel_projection.entrypoints.views import View
 
 router = APIRouter(prefix="/api/v1/teams/{team_id}", tags=["programme"])
@@ -58,6 +58,26 @@ async def read_programme(
         Model.DIRECTORY, queries.programme_query(team["team_id"])
     )
     return _page(team, answer["hits"]["total"]["value"], answer["aggregations"])
+
+
+class ResponseTimes(View):
+    typical_response_hours: dict[str, float | None]
+    """Per mentor: median hours to first answer a request; None before any."""
+
+
+@router.get("/mentors/response-times")
+async def read_response_times(
+    caller: Member,
+    reads: Reads,
+    mentor_id: Annotated[list[UUID], Query(max_length=50)],
+) -> ResponseTimes:
+    """How quickly each of these mentors usually answers, for the candidates page.
+
+    Only mentors of the caller's team, or of a consortium pool it shares in.
+    """
+    pool = await reads.shared_pool(caller.team_id)
+    times = await reads.response_times(pool, [str(m) for m in mentor_id])
+    return ResponseTimes(typical_response_hours=times)
 
 
 async def _may_read(reads: Reads, team: dict[str, Any], caller: UUID | None) -> bool:

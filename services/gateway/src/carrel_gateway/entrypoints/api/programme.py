@@ -19,6 +19,7 @@ from carrel_gateway.entrypoints.dependencies import (
     GatewayDep,
     MaybeSession,
     RelayDep,
+    TeamMember,
     request_id_of,
 )
 
@@ -62,6 +63,16 @@ async def list_join_requests(
         return {"person_id": person_id, "display_name": name or ""}
 
     return list(await asyncio.gather(*(named(p) for p in team["join_requests"])))
+
+
+@router.get("/mentors/response-times")
+async def read_response_times(
+    team_id: UUID, _: TeamMember, relay: RelayDep
+) -> Response:
+    """How quickly each named mentor (``mentor_id``, repeated) usually answers."""
+    return await relay.to(
+        "projection", f"/api/v1/teams/{team_id}/mentors/response-times"
+    )
 
 
 async def _name_skills(

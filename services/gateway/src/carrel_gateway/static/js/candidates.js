@@ -17,11 +17,13 @@ async function load() {
     const candidates = listOf(answer, "candidates", "items", "results");
     const names = await Promise.all(candidates.map((c) =>
       teamApi(`/profiles/${c.mentor_id}`).then((p) => p.display_name).catch(() => null)));
+    const hours = await responseTimes(candidates.map((c) => c.mentor_id));
     list.replaceChildren(...candidates.map((c, i) => {
       const id = c.mentor_id;
       const name = names[i] || `Mentor ${c.rank ?? i + 1}`;
       return el("li", { "data-mentor-id": id },
         el("strong", {}, name), c.score !== undefined ? el("span", { class: "muted" }, ` · fit ${Math.round(c.score * 100)}%`) : "",
+        el("span", { class: "muted" }, ` · ${answers(hours[id])}`),
         el("ul", { class: "reasons", "aria-label": `Why ${name}` }, ...(c.reasons || []).map((r) => el("li", {}, reasonText(r)))),
         el("button", { type: "button", onclick: () => ask(id, name) }, `Request ${name}`));
     }));
@@ -30,6 +32,21 @@ async function load() {
     if (!(error instanceof ApiError)) throw error;
     list.replaceChildren(el("li", { class: "form-error" }, `Candidates are not available (${error.message}).`));
   }
+}
+
+// How quickly each mentor usually answers a request, from their past requests.
+async function responseTimes(mentorIds) {
+  if (!mentorIds.length) return {};
+  const query = mentorIds.map((id) => `mentor_id=${encodeURIComponent(id)}`).join("&");
+  const answer = await teamApi(`/mentors/response-times?${query}`).catch(() => null);
+  return answer?.typical_response_hours || {};
+}
+
+function answers(hours) {
+  if (hours === null || hours === undefined) return "no requests answered yet";
+  if (hours < 1) return "usually answers within an hour";
+  if (hours < 48) return `usually answers within ${Math.ceil(hours)} hours`;
+  return `usually answers within ${Math.ceil(hours / 24)} days`;
 }
 
 function ask(mentorId, name) {
