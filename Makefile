@@ -8,7 +8,7 @@ STACK := deploy/local/stack
 # The CARREL_* settings of the local stack, for commands that need it.
 WITH_STACK = eval "$$($(STACK) env)" &&
 
-.PHONY: help install up down reset status test test-unit lint format schemas run bench
+.PHONY: help install up down reset status test test-unit lint format schemas run bench scaleout
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -54,6 +54,9 @@ bench: up ## Run every benchmark at full size (long), then write bench/results/S
 		freshness matching_ranking matching_pairing rebuild; do \
 		$(PY) -m bench.$$b || exit 1; done
 	$(PY) -m bench.summary
+
+scaleout: up ## Three copies of matching and the projection, one killed, one added (~4 min)
+	$(WITH_STACK) CARREL_SCALEOUT=1 $(PY) -m pytest tests/scaleout -s
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff format --check .

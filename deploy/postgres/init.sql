@@ -21,6 +21,7 @@ FROM unnest(ARRAY[
     'carrel_teams',
     'carrel_resources',
     'carrel_matching',
+    'carrel_gateway',
     'carrel_test'
 ]) AS name
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = name)

@@ -103,5 +103,6 @@ def test_a_newcomer_goes_from_the_join_link_to_a_requested_mentor(
 
     newcomer_is_guided_to_candidates(path, newcomer, taught[0])
     newcomer.get_by_role("link", name="See your mentor candidates").click()
+    expect(newcomer).to_have_url(f"{team}/candidates")
     mentee_requests(path, newcomer, team, "Ines Duarte")
     assert path.errors == []

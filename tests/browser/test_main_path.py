@@ -234,7 +234,7 @@ def mentee_wants_to_learn(
 
 def mentee_requests(path: MainPath, mentee: Page, team: str, mentor: str) -> None:
     """From the candidates page, with the mentor's reasons shown, ask them."""
-    mentee.get_by_role("link", name="Mentor candidates").click()
+    mentee.get_by_role("link", name="Mentor candidates", exact=True).click()
     candidate = candidate_after_matching(mentee, f"{team}/candidates", mentor)
     expect(candidate.get_by_role("list", name=f"Why {mentor}")).not_to_be_empty()
     path.shoot(mentee, "mentee-candidates")

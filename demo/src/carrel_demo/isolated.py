@@ -110,6 +110,8 @@ def isolated_environment(stack: StackAddress, run: Isolation) -> dict[str, str]:
         "CARREL_MATCHING_TOPIC": run.topic("matching"),
         "CARREL_PROJECTION_TOPICS": json.dumps([run.topic(t) for t in TOPICS]),
         "CARREL_PROJECTION_GROUP": f"{run.name}-projection",
+        "CARREL_RESOURCES_READS_TEAMS_TOPIC": run.topic("teams"),
+        "CARREL_RESOURCES_WELCOME_GROUP": f"{run.name}-resources-welcome",
         "CARREL_INDEX_PREFIX": run.prefix,
         "CARREL_PUBLIC_URL": run.gateway_url,
         "CARREL_TEAMS_PUBLIC_URL": run.gateway_url,

@@ -19,10 +19,12 @@ class Keys:
     operator_key: str
 
     def gateway_environment(self) -> dict[str, str]:
-        """The gateway's settings for these keys."""
+        """The gateway's settings for these keys, with the used-links ledger in
+        PostgreSQL so that a restarted gateway still refuses a used link."""
         return {
             "CARREL_SESSION_SECRET": self.session_secret,
             "CARREL_OPERATOR_KEY": self.operator_key,
+            "CARREL_GATEWAY_DATABASE": "carrel_gateway",
         }
 
 

@@ -42,6 +42,7 @@ def carrel(ports: Mapping[str, int] = PORTS) -> tuple[ServiceProcess, ...]:
         _http("resources", "carrel_resources", ports["resources"]),
         _worker("resources", "carrel_resources", "relay"),
         _worker("resources", "carrel_resources", "consumer"),
+        _worker("resources", "carrel_resources", "welcome"),
         _http("matching", "carrel_matching", ports["matching"]),
         _worker("matching", "carrel_matching", "consumer"),
         _http("projection", "carrel_projection", ports["projection"]),

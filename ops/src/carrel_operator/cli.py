@@ -15,6 +15,7 @@ from uuid import UUID
 
 import orjson
 import typer
+from carrel_events.clients import create_topics, kafka_options
 from carrel_projection.adapters.client import open_client
 from rich.console import Console
 from rich.progress import (
@@ -155,7 +156,7 @@ def indices_command() -> None:
 
 
 async def _indices(settings: OperatorSettings) -> list[ModelIndices]:
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         return await read_indices(client, settings.index_prefix)
     finally:
@@ -177,7 +178,7 @@ def drop_index_command(
 
 
 async def _drop(settings: OperatorSettings, version: int) -> list[str]:
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         models = droppable(await read_indices(client, settings.index_prefix), version)
         return await drop_version(client, settings.index_prefix, models, version)
@@ -232,7 +233,7 @@ def relay_again_command(
                 store,
                 topic=topic,
                 start=start,
-                kafka_bootstrap=settings.kafka_bootstrap,
+                kafka_bootstrap=kafka_options(settings),
                 progress=progress,
             )
         )
@@ -290,7 +291,7 @@ async def _tail(
 ) -> None:
     seen = 0
     async for message in tail(
-        settings.kafka_bootstrap, topic, from_beginning=from_beginning
+        kafka_options(settings), topic, from_beginning=from_beginning
     ):
         place = f"[{message.partition}]@{message.offset}"
         if message.event is None:
@@ -302,6 +303,28 @@ async def _tail(
             return
 
 
+# Topics --------------------------------------------------------------------
+
+
+@app.command("topics")
+def topics_command() -> None:
+    """Create each event topic and its dead-letter twin, with the partitions and
+    replication of the settings; topics already there are left as they are."""
+    settings = OperatorSettings()
+    made = _run(
+        create_topics(
+            kafka_options(settings),
+            settings.projection_topics,
+            settings.kafka_topic_partitions,
+            settings.kafka_replication_factor,
+        )
+    )
+    for topic in made:
+        console.print(f"created {topic}")
+    if not made:
+        console.print("every topic was already there")
+
+
 # Consumer groups -----------------------------------------------------------
 
 
@@ -311,7 +334,7 @@ def lag_command(
 ) -> None:
     """Show each consumer group's lag per topic and partition."""
     settings = OperatorSettings()
-    rows = _run(consumer_groups.group_lags(settings.kafka_bootstrap, group))
+    rows = _run(consumer_groups.group_lags(kafka_options(settings), group))
     table = Table("group", "topic", "partition", "committed", "end", "lag")
     for row in rows:
         committed = "-" if row.committed is None else str(row.committed)
@@ -342,7 +365,7 @@ def reset_command(
     except ValueError as error:
         _fail(str(error))
     plan = _run(
-        consumer_groups.plan_reset(settings.kafka_bootstrap, group, target, topic or [])
+        consumer_groups.plan_reset(kafka_options(settings), group, target, topic or [])
     )
     table = Table("topic", "partition", "committed", "after reset", "change")
     for move in plan:
@@ -358,7 +381,7 @@ def reset_command(
         console.print("dry run: nothing changed; add --yes to apply")
         return
     try:
-        _run(consumer_groups.apply_reset(settings.kafka_bootstrap, group, plan))
+        _run(consumer_groups.apply_reset(kafka_options(settings), group, plan))
     except consumer_groups.GroupIsActive as error:
         _fail(f"refused: {error}")
     console.print(f"group {group} reset")
@@ -400,8 +423,8 @@ def letters_list_command(topic: TopicOption = None) -> None:
 async def _letters_and_retried(
     settings: OperatorSettings, topics: list[str]
 ) -> tuple[list[letters.DeadLetter], set[str]]:
-    found = await letters.read_dead_letters(settings.kafka_bootstrap, topics)
-    ledger = letters.RetryLedger(settings.kafka_bootstrap, settings.retry_ledger_topic)
+    found = await letters.read_dead_letters(kafka_options(settings), topics)
+    ledger = letters.RetryLedger(kafka_options(settings), settings.retry_ledger_topic)
     await ledger.ensure()
     return found, await ledger.retried()
 
@@ -425,7 +448,7 @@ def letters_show_command(
 
 def _one_letter(settings: OperatorSettings, letter_id: str) -> letters.DeadLetter:
     topic = letter_id.rsplit(":", 2)[0]
-    for letter in _run(letters.read_dead_letters(settings.kafka_bootstrap, [topic])):
+    for letter in _run(letters.read_dead_letters(kafka_options(settings), [topic])):
         if letter.letter_id == letter_id:
             return letter
     _fail(f"no dead letter {letter_id}")
@@ -450,18 +473,16 @@ def letters_retry_command(
     if not letter_ids and not all_letters:
         _fail("name the letters to retry, or pass --all")
     found = _run(
-        letters.read_dead_letters(
-            settings.kafka_bootstrap, _dlq_topics(settings, topic)
-        )
+        letters.read_dead_letters(kafka_options(settings), _dlq_topics(settings, topic))
     )
     wanted = set(letter_ids or [])
     chosen = found if all_letters else [x for x in found if x.letter_id in wanted]
     missing = wanted - {x.letter_id for x in chosen}
     if missing:
         _fail(f"no such dead letters: {', '.join(sorted(missing))}")
-    ledger = letters.RetryLedger(settings.kafka_bootstrap, settings.retry_ledger_topic)
+    ledger = letters.RetryLedger(kafka_options(settings), settings.retry_ledger_topic)
     report = _run(
-        letters.retry_letters(settings.kafka_bootstrap, chosen, ledger, again=again)
+        letters.retry_letters(kafka_options(settings), chosen, ledger, again=again)
     )
     for letter_id in report.retried:
         console.print(f"retried {letter_id}")
@@ -473,3 +494,7 @@ def main() -> None:
     """The console script's entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     app()
+
+
+if __name__ == "__main__":
+    main()

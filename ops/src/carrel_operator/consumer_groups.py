@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from carrel_events.clients import Kafka
 
 from carrel_operator.adapters.groups import (
     INACTIVE_STATES,
@@ -29,7 +30,7 @@ class GroupIsActive(RuntimeError):
     """A group with members must not have its commits moved under it."""
 
 
-async def group_lags(bootstrap: str, group: str | None = None) -> list[PartitionLag]:
+async def group_lags(bootstrap: Kafka, group: str | None = None) -> list[PartitionLag]:
     """Lag of every partition each group (or the one named) has committed."""
     groups = [group] if group else await group_names(bootstrap)
     found: list[PartitionLag] = []
@@ -46,7 +47,7 @@ async def group_lags(bootstrap: str, group: str | None = None) -> list[Partition
 
 
 async def plan_reset(
-    bootstrap: str, group: str, to: ResetTarget, topics: Sequence[str] = ()
+    bootstrap: Kafka, group: str, to: ResetTarget, topics: Sequence[str] = ()
 ) -> list[OffsetMove]:
     """Where the group's commits would go; the group's own topics by default."""
     committed = await committed_offsets(bootstrap, group)
@@ -80,7 +81,7 @@ async def _targets(
     return {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in partitions}
 
 
-async def apply_reset(bootstrap: str, group: str, plan: list[OffsetMove]) -> None:
+async def apply_reset(bootstrap: Kafka, group: str, plan: list[OffsetMove]) -> None:
     """Commit the plan; refuses while the group has members."""
     state, members = await group_state(bootstrap, group)
     if members or state not in INACTIVE_STATES:

@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from carrel_events import DecodeError, dead_letter_topic, decode
+from carrel_events.clients import Kafka, kafka_client_options
 from carrel_events.serialisation import DecodedEvent
 
 from carrel_operator.adapters.kafka import read_to_end
@@ -88,7 +89,9 @@ def dead_letter_topics(topics: Iterable[str]) -> list[str]:
     return [dead_letter_topic(t) for t in topics]
 
 
-async def read_dead_letters(bootstrap: str, topics: Sequence[str]) -> list[DeadLetter]:
+async def read_dead_letters(
+    bootstrap: Kafka, topics: Sequence[str]
+) -> list[DeadLetter]:
     """Every letter now in these dead-letter topics, oldest first per partition."""
     return [_letter(r) for r in await read_to_end(bootstrap, topics)]
 
@@ -109,12 +112,12 @@ def _letter(record: ConsumerRecord) -> DeadLetter:
 class RetryLedger:
     """Which letters were retried: a compacted topic keyed by letter id."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: Kafka, topic: str) -> None:
         self._bootstrap = bootstrap
         self.topic = topic
 
     async def ensure(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        admin = AIOKafkaAdminClient(**kafka_client_options(self._bootstrap))
         await admin.start()
         try:
             compacted = {"cleanup.policy": "compact"}
@@ -141,7 +144,7 @@ class RetryLedger:
 
 
 async def retry_letters(
-    bootstrap: str,
+    bootstrap: Kafka,
     letters: Sequence[DeadLetter],
     ledger: RetryLedger,
     *,
@@ -152,7 +155,7 @@ async def retry_letters(
     done = await ledger.retried()
     report = RetryReport()
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all"
+        **kafka_client_options(bootstrap), enable_idempotence=True, acks="all"
     )
     await producer.start()
     try:

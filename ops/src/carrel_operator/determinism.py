@@ -10,6 +10,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from carrel_events.clients import kafka_options
 from carrel_projection.adapters.client import open_client
 from carrel_projection.adapters.indices import drop_indices, ensure_indices
 from carrel_projection.adapters.read_models import DEFINITIONS
@@ -50,10 +51,10 @@ async def check_determinism(
     settings: OperatorSettings, *, keep: bool = False, progress: Progress = quiet
 ) -> DeterminismReport:
     """Replay to the same marks twice and compare the two sets of read models."""
-    marks = await high_water_marks(settings.kafka_bootstrap, settings.projection_topics)
+    marks = await high_water_marks(kafka_options(settings), settings.projection_topics)
     token = uuid.uuid4().hex[:8]
     prefixes = tuple(f"{settings.index_prefix}-det{token}-{n}" for n in (1, 2))
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         snapshots = []
         for prefix, batch in zip(prefixes, BATCH_SIZES, strict=True):
@@ -83,7 +84,7 @@ async def _build(
 ) -> Snapshot:
     await ensure_indices(client, prefix, DEFINITIONS)
     replay = Replay(
-        bootstrap=settings.kafka_bootstrap,
+        bootstrap=kafka_options(settings),
         topics=settings.projection_topics,
         handler=Projection(DocumentStore(client, prefix)),
         group=f"carrel-ops-determinism-{prefix}",

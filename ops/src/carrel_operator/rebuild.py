@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from carrel_events.clients import kafka_options
 from carrel_projection.adapters.client import open_client
 from carrel_projection.adapters.store import DocumentStore
 from carrel_projection.application import Projection
@@ -82,7 +83,7 @@ async def rebuild(
     progress: Progress = quiet,
 ) -> RebuildReport:
     """Build version N+1 of every read model and make it live."""
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         before = await read_indices(client, settings.index_prefix)
         version = next_version(before)
@@ -115,7 +116,7 @@ async def _build_and_switch(
 ) -> None:
     store = DocumentStore(client, build_prefix(settings.index_prefix, report.version))
     replay = Replay(
-        bootstrap=settings.kafka_bootstrap,
+        bootstrap=kafka_options(settings),
         topics=settings.projection_topics,
         handler=Projection(store),
         group=report.group,
@@ -199,7 +200,7 @@ async def _wait_for_live(settings: OperatorSettings, marks: Marks) -> None:
     deadline = time.monotonic() + settings.live_wait_seconds
     group = settings.projection_group
     while time.monotonic() < deadline:
-        if reached(await committed_offsets(settings.kafka_bootstrap, group), marks):
+        if reached(await committed_offsets(kafka_options(settings), group), marks):
             return
         await asyncio.sleep(0.5)
     logger.warning("live group %s has not reached the rebuild's marks", group)

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from carrel_events.clients import Kafka, kafka_client_options
 from carrel_events.relay import (
     EnvelopeFactory,
     OutboxRelay,
@@ -48,7 +49,7 @@ async def relay_again(
     *,
     topic: str,
     start: int,
-    kafka_bootstrap: str,
+    kafka_bootstrap: Kafka,
     progress: Progress = quiet,
 ) -> RelayAgainReport:
     """Publish notifications ``start``.. the last one now to ``topic``."""
@@ -58,7 +59,7 @@ async def relay_again(
     last = await asyncio.to_thread(source.recorder.max_notification_id) or 0
     name = relay_name(store.service, topic)
     producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, enable_idempotence=True, acks="all"
+        **kafka_client_options(kafka_bootstrap), enable_idempotence=True, acks="all"
     )
     await producer.start()
     try:

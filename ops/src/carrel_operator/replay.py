@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from carrel_events import DecodeError, decode
+from carrel_events.clients import Kafka
 from carrel_events.consumer import Delivery
 from carrel_events.consumer.runtime import Handler
 
@@ -35,7 +36,7 @@ class Replay:
     def __init__(
         self,
         *,
-        bootstrap: str,
+        bootstrap: Kafka,
         topics: Sequence[str],
         handler: Handler,
         group: str,

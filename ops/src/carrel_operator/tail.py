@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from carrel_events import DecodeError, decode
+from carrel_events.clients import Kafka
 from carrel_events.serialisation import DecodedEvent
 
 from carrel_operator.adapters.kafka import partitions_of, standalone_consumer
@@ -22,7 +23,7 @@ class TailedMessage:
 
 
 async def tail(
-    bootstrap: str,
+    bootstrap: Kafka,
     topic: str,
     *,
     from_beginning: bool = False,

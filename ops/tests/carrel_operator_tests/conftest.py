@@ -11,6 +11,7 @@ from typing import Protocol
 import psycopg
 import pytest
 from carrel_events import Topic
+from carrel_events.settings import StackSettings
 from carrel_operator.adapters.event_stores import EventStore, opened
 from carrel_operator.settings import OperatorSettings
 from carrel_projection.adapters.client import open_client
@@ -58,11 +59,11 @@ async def settings(
     """Operator settings; every index under their prefix is deleted afterwards."""
     settings = operator_settings(stack, topics)
     yield settings
-    await drop_prefix(settings.opensearch_url, settings.index_prefix)
+    await drop_prefix(settings, settings.index_prefix)
 
 
-async def drop_prefix(url: str, prefix: str) -> None:
-    client = open_client(url)
+async def drop_prefix(settings: StackSettings, prefix: str) -> None:
+    client = open_client(settings)
     try:
         await client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
     finally:
@@ -71,7 +72,7 @@ async def drop_prefix(url: str, prefix: str) -> None:
 
 @pytest.fixture
 async def opensearch(stack: StackAddresses) -> AsyncIterator[AsyncOpenSearch]:
-    client = open_client(stack.opensearch_url)
+    client = open_client(StackSettings(opensearch_url=stack.opensearch_url))
     yield client
     await client.close()
 

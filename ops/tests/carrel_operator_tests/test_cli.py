@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from carrel_events import Topic
 from carrel_operator.adapters.groups import commit_offsets, committed_offsets
 from carrel_operator.cli import app
@@ -52,7 +53,7 @@ def test_an_offset_reset_without_yes_only_prints_the_plan(
 
 
 async def make_indices(settings: OperatorSettings) -> None:
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     await ensure_indices(client, settings.index_prefix, DEFINITIONS)
     await client.close()
 
@@ -79,3 +80,35 @@ def test_a_retry_without_letters_or_all_is_refused(settings: OperatorSettings) -
 
     assert result.exit_code == 1
     assert "--all" in result.output
+
+
+def test_topics_are_made_with_the_partitions_of_the_settings_and_once(
+    settings: OperatorSettings,
+) -> None:
+    wanted = [f"test.ops.topics.{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    env = environment(settings) | {
+        "CARREL_PROJECTION_TOPICS": '["' + '","'.join(wanted) + '"]',
+        "CARREL_KAFKA_TOPIC_PARTITIONS": "5",
+    }
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["topics"], env=env)
+    second = runner.invoke(app, ["topics"], env=env)
+
+    assert first.exit_code == 0, first.output
+    assert sorted(first.output.split()) == sorted(
+        ["created"] * 4 + wanted + [f"{t}.dlq" for t in wanted]
+    )
+    assert "already there" in second.output
+    partitions = asyncio.run(partition_counts(settings.kafka_bootstrap, wanted))
+    assert partitions == {wanted[0]: 5, wanted[1]: 5}
+
+
+async def partition_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+        return {t["topic"]: len(t["partitions"]) for t in described}
+    finally:
+        await admin.close()

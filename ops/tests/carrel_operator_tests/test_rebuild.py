@@ -61,7 +61,7 @@ async def test_a_rebuild_while_events_keep_arriving_ends_equal_to_the_live_model
         rebuilt = await snapshot(opensearch, aliases_of(settings.index_prefix))
         expected = await snapshot(opensearch, aliases_of(reference.index_prefix))
     finally:
-        await drop_prefix(reference.opensearch_url, reference.index_prefix)
+        await drop_prefix(reference, reference.index_prefix)
 
     assert report.switched, report.count_differences
     assert report.events >= half

@@ -45,7 +45,7 @@ async def projection_settings(
         projection_topics=list(topics.values()),
         projection_max_batch=200,
     )
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     await ensure_indices(client, settings.index_prefix, DEFINITIONS)
     yield settings
     await drop_indices(client, settings.index_prefix, DEFINITIONS)
@@ -56,6 +56,6 @@ async def projection_settings(
 async def opensearch(
     projection_settings: ProjectionSettings,
 ) -> AsyncIterator[AsyncOpenSearch]:
-    client = open_client(projection_settings.opensearch_url)
+    client = open_client(projection_settings)
     yield client
     await client.close()

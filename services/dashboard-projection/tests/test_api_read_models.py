@@ -37,7 +37,7 @@ async def project(
         await wait_until_drained(
             settings.kafka_bootstrap, settings.projection_group, list(topics.values())
         )
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     await client.indices.refresh(index=f"{settings.index_prefix}-*")
     await client.close()
 
@@ -192,6 +192,13 @@ async def test_the_dashboard_sums_up_the_team(
         "with_candidates": 1,
     }
     assert board["member_teams"] == [], "a library has no member teams"
+    growth = board["growth"]
+    assert growth["join_sources"] == {"founder": 1, "invitation": 4}
+    assert sum(w["total"] for w in growth["joins_by_week"]) == 5
+    assert growth["to_first_candidate"]["count"] == 1
+    assert growth["to_first_candidate"]["median_seconds"] > 0
+    assert growth["paused_for_silence"] == []
+    assert board["highlighted_mentors"] == [], "no mentor teaches the wanted skill"
     assert board["requests"] == {
         "pending": 1,
         "expired": 1,
@@ -256,6 +263,52 @@ async def test_a_consortium_dashboard_counts_member_teams_only_while_they_share(
     library = f"/api/v1/teams/{programme.team}/dashboard"
     board = (await api.get(library, headers=as_member(programme.coordinator))).json()
     assert board["members"]["total"] == 5, "a member team sees only itself"
+
+
+async def test_a_programme_page_shows_counts_to_whom_the_team_allows(
+    api: AsyncClient,
+    programme: Programme,
+    projection_settings: ProjectionSettings,
+    topics: dict[Topic, str],
+) -> None:
+    page = f"/api/v1/teams/{programme.team}/programme"
+    assert (await api.get(page)).status_code == 404, "members only by default"
+    outsider = await api.get(page, headers=as_member(programme.outsider))
+    assert outsider.status_code == 404
+    seen = (await api.get(page, headers=as_member(programme.mentee))).json()
+    assert (seen["name"], seen["mentors"], seen["mentees"]) == (
+        "Anchorage Public Library",
+        2,
+        3,
+    )
+    assert seen["open_places"] == sum(s["places"] for s in seen["open_places_by_skill"])
+    assert "display_name" not in str(seen), "only counts leave the page"
+
+    public = team_events.ProgrammeSettings(
+        programme_page_visible_to="public", programme_summary="Maps and metadata"
+    )
+    changed = team_events.TeamSettingsChanged(
+        settings=public, changed_by=programme.outsider
+    )
+    programme.script.record(changed, programme.other_team, programme.other_team)
+    await project(projection_settings, topics, programme.script.recorded[-1:])
+    opened = await api.get(f"/api/v1/teams/{programme.other_team}/programme")
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["summary"] == "Maps and metadata"
+
+
+async def test_mentees_see_how_quickly_mentors_of_their_pool_answer(
+    api: AsyncClient, programme: Programme
+) -> None:
+    path = f"/api/v1/teams/{programme.team}/mentors/response-times"
+    asked = {"mentor_id": [str(programme.mentor), str(programme.outsider)]}
+    seen = await api.get(path, params=asked, headers=as_member(programme.mentee))
+    assert seen.status_code == 200, seen.text
+    # A minute from request to the mentor's question; the outsider mentors
+    # nowhere in this team's pool.
+    assert seen.json() == {"typical_response_hours": {str(programme.mentor): 0.0}}
+    stranger = await api.get(path, params=asked, headers=as_member(programme.outsider))
+    assert stranger.status_code == 404
 
 
 async def test_the_activity_feed_pages_newest_first_with_names(

@@ -6,6 +6,7 @@ from typing import Protocol
 from uuid import uuid4
 
 import pytest
+from carrel_events.settings import StackSettings
 from carrel_projection.adapters.client import open_client
 from carrel_projection.adapters.indices import drop_indices, ensure_indices
 from carrel_projection.adapters.read_models import DEFINITIONS
@@ -23,7 +24,8 @@ class StackAddresses(Protocol):
 @pytest.fixture
 async def clients(stack: StackAddresses) -> AsyncIterator[list[AsyncOpenSearch]]:
     """One client per process that starts, as each process has its own."""
-    opened = [open_client(stack.opensearch_url) for _ in range(STARTING_PROCESSES)]
+    settings = StackSettings(opensearch_url=stack.opensearch_url)
+    opened = [open_client(settings) for _ in range(STARTING_PROCESSES)]
     yield opened
     for client in opened:
         await client.close()

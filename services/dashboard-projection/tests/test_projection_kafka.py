@@ -30,7 +30,7 @@ async def project_until_drained(
         await wait_until_drained(
             settings.kafka_bootstrap, settings.projection_group, list(topics.values())
         )
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         return await snapshot(client, settings.index_prefix)
     finally:
@@ -189,7 +189,7 @@ async def test_a_replay_by_a_new_group_leaves_the_read_models_unchanged(
 async def test_a_replay_into_empty_indices_rebuilds_the_same_read_models(
     projection_settings: ProjectionSettings, topics: dict[Topic, str], projected: Models
 ) -> None:
-    client = open_client(projection_settings.opensearch_url)
+    client = open_client(projection_settings)
     prefix = projection_settings.index_prefix
     await drop_indices(client, prefix, DEFINITIONS)
     await ensure_indices(client, prefix, DEFINITIONS)

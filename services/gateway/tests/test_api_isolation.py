@@ -8,7 +8,14 @@ from carrel_gateway.testing import Door, Member, served_routes
 
 pytestmark = pytest.mark.integration
 
-OPEN_TEAM_PAGES = {"/join/{team_id}"}
+# The join page and the programme page are for people who do not belong yet;
+# dashboard-projection applies the team's setting on who may read a programme
+# (tested in services/dashboard-projection/tests/test_api_read_models.py).
+OPEN_TEAM_PAGES = {
+    "/join/{team_id}",
+    "/teams/{team_id}/programme",
+    "/api/v1/teams/{team_id}/programme",
+}
 _PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 

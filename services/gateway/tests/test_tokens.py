@@ -81,17 +81,17 @@ def test_a_sign_in_link_is_not_a_session_and_a_session_not_a_link(
         signer.read_sign_in(session)
 
 
-def test_a_sign_in_link_works_once(signer: TokenSigner, clock: Clock) -> None:
+async def test_a_sign_in_link_works_once(signer: TokenSigner, clock: Clock) -> None:
     used = UsedLinks(clock)
     member, team = uuid4(), uuid4()
     token, _ = signer.issue_sign_in(member, team)
 
     grant = signer.read_sign_in(token)
-    used.redeem(grant)
+    await used.redeem(grant)
 
     assert (grant.member_id, grant.team_id) == (member, team)
     with pytest.raises(InvalidToken, match="used already"):
-        used.redeem(signer.read_sign_in(token))
+        await used.redeem(signer.read_sign_in(token))
 
 
 def test_a_sign_in_link_expires(signer: TokenSigner, clock: Clock) -> None:

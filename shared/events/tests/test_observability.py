@@ -1,5 +1,6 @@
 import json
 import logging
+import socket
 
 import httpx
 import pytest
@@ -8,7 +9,10 @@ from carrel_events.observability import (
     correlated,
     load_settings,
     observe,
+    serve_metrics,
 )
+from carrel_events.relay.metrics import BACKLOG
+from carrel_events.settings import StackSettings
 from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,3 +73,15 @@ def test_a_missing_or_wrong_setting_stops_the_process_naming_it(
     assert stopped.value.code == 2
     assert "setting CARREL_TEST_SECRET: Field required" in errors
     assert "setting CARREL_TEST_PORT:" in errors
+
+
+def test_a_worker_serves_its_metrics_on_the_port_it_is_given() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    BACKLOG.labels(relay="metrics-test").set(7)
+
+    serve_metrics(StackSettings(metrics_port=port))
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+
+    assert 'carrel_relay_backlog{relay="metrics-test"} 7.0' in scraped

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carrel_events import Topic
-from carrel_events.settings import StackSettings
+from carrel_events.settings import StackSettings, with_search_path
 from carrel_profile.adapters.libraries import load_libraries
 from carrel_profile.application import ProfileApplication
 from carrel_profile.settings import ProfileSettings
@@ -37,10 +37,6 @@ class EventStore:
 Opener = Callable[[StackSettings, dict[str, Any]], EventStore]
 
 
-def _with_schema(dsn: str, schema: str | None) -> str:
-    return f"{dsn}?options=-csearch_path%3D{schema}" if schema else dsn
-
-
 def _open_profile(stack: StackSettings, overrides: dict[str, Any]) -> EventStore:
     settings = ProfileSettings(pg_dsn=stack.pg_dsn, **overrides)
     application = ProfileApplication(
@@ -55,7 +51,9 @@ def _open_teams(stack: StackSettings, overrides: dict[str, Any]) -> EventStore:
     settings = TeamsSettings(pg_dsn=stack.pg_dsn, **overrides)
     application = TeamsApplication(settings.application_env(), settings.policy())
     dsn = settings.database_dsn(settings.teams_database)
-    return EventStore("teams", application, _with_schema(dsn, settings.teams_schema))
+    return EventStore(
+        "teams", application, with_search_path(dsn, settings.teams_schema)
+    )
 
 
 def _open_resources(stack: StackSettings, overrides: dict[str, Any]) -> EventStore:

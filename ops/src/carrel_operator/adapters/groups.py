@@ -9,6 +9,7 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
+from carrel_events.clients import Kafka, kafka_client_options
 
 from carrel_operator.adapters.kafka import Marks, standalone_consumer
 
@@ -37,8 +38,8 @@ async def _patiently(ask: Callable[[], Awaitable[Answer]]) -> Answer:
             await asyncio.sleep(0.5)
 
 
-async def group_names(bootstrap: str) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def group_names(bootstrap: Kafka) -> list[str]:
+    admin = AIOKafkaAdminClient(**kafka_client_options(bootstrap))
     await admin.start()
     try:
         return sorted(str(group[0]) for group in await admin.list_consumer_groups())
@@ -46,10 +47,10 @@ async def group_names(bootstrap: str) -> list[str]:
         await admin.close()
 
 
-async def committed_offsets(bootstrap: str, group: str) -> Marks:
+async def committed_offsets(bootstrap: Kafka, group: str) -> Marks:
     """The group's committed offset per partition (partitions it never committed
     are absent)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_client_options(bootstrap))
     await admin.start()
     try:
         answer = await _patiently(lambda: admin.list_consumer_group_offsets(group))
@@ -58,9 +59,9 @@ async def committed_offsets(bootstrap: str, group: str) -> Marks:
         await admin.close()
 
 
-async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
+async def group_state(bootstrap: Kafka, group: str) -> tuple[str, int]:
     """The group's state (``Stable``, ``Empty``...) and how many members it has."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_client_options(bootstrap))
     await admin.start()
     try:
         responses = await _patiently(lambda: admin.describe_consumer_groups([group]))
@@ -75,7 +76,7 @@ async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
 
 
 async def commit_offsets(
-    bootstrap: str, group: str, offsets: Mapping[TopicPartition, int]
+    bootstrap: Kafka, group: str, offsets: Mapping[TopicPartition, int]
 ) -> None:
     """Commit ``offsets`` for a group without members, as a reset does."""
     consumer = standalone_consumer(bootstrap, group_id=group)
@@ -95,7 +96,7 @@ def reached(committed: Mapping[TopicPartition, int], marks: Marks) -> bool:
 
 
 async def ends_and_beginnings(
-    bootstrap: str, partitions: Iterable[TopicPartition]
+    bootstrap: Kafka, partitions: Iterable[TopicPartition]
 ) -> tuple[Marks, Marks]:
     consumer = standalone_consumer(bootstrap)
     await consumer.start()

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from carrel_events.clients import Kafka, kafka_client_options
 
 logger = logging.getLogger(__name__)
 
@@ -27,17 +28,17 @@ async def partitions_of(
     return found
 
 
-def standalone_consumer(bootstrap: str, **options: Any) -> AIOKafkaConsumer:
+def standalone_consumer(bootstrap: Kafka, **options: Any) -> AIOKafkaConsumer:
     """A consumer that is assigned partitions by hand; no group unless given."""
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka_client_options(bootstrap),
         enable_auto_commit=False,
         isolation_level="read_committed",
         **options,
     )
 
 
-async def high_water_marks(bootstrap: str, topics: Iterable[str]) -> Marks:
+async def high_water_marks(bootstrap: Kafka, topics: Iterable[str]) -> Marks:
     """The end of every partition of ``topics`` now."""
     consumer = standalone_consumer(bootstrap)
     await consumer.start()
@@ -49,7 +50,7 @@ async def high_water_marks(bootstrap: str, topics: Iterable[str]) -> Marks:
         await consumer.stop()
 
 
-async def read_to_end(bootstrap: str, topics: Iterable[str]) -> list[ConsumerRecord]:
+async def read_to_end(bootstrap: Kafka, topics: Iterable[str]) -> list[ConsumerRecord]:
     """Every record of ``topics`` from the start to their ends as of now."""
     consumer = standalone_consumer(bootstrap)
     await consumer.start()

@@ -61,6 +61,13 @@ class GatewaySettings(StackSettings):
         description="Where the counters live; memory:// is one process only",
     )
     max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
+    gateway_database: str | None = Field(
+        default=None,
+        description=(
+            "Database of the ledger of used sign-in links, shared by every "
+            "gateway; unset keeps it in this process (one gateway only)"
+        ),
+    )
 
     def signing_secret(self) -> str:
         """The session secret, or a clear refusal to start without one."""

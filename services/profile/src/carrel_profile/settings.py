@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from carrel_events import Topic
-from carrel_events.settings import StackSettings, eventsourcing_env
+from carrel_events.settings import StackSettings, eventsourcing_env, with_search_path
 from pydantic import Field
 
 _REPOSITORY = Path(__file__).resolve().parents[4]
@@ -28,13 +28,12 @@ class ProfileSettings(StackSettings):
     def event_store_dsn(self) -> str:
         """The profile database's URL, with the event store's schema first."""
         dsn = self.database_dsn(self.profile_database)
-        if self.profile_schema:
-            dsn += f"?options=-csearch_path%3D{self.profile_schema}"
-        return dsn
+        return with_search_path(dsn, self.profile_schema)
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing library's settings for the profile event store."""
-        env = eventsourcing_env(self.pg_dsn, self.profile_database)
+        database = self.profile_database
+        env = eventsourcing_env(self.database_dsn(database), database)
         if self.profile_schema:
             env["POSTGRES_SCHEMA"] = self.profile_schema
         return env

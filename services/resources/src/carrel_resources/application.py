@@ -23,6 +23,7 @@ from carrel_resources.domain.aggregates import (
     ResourceProgress,
     Share,
     progress_id,
+    welcome_share_id,
 )
 from carrel_resources.domain.attachments import AttachedFile
 from carrel_resources.domain.audiences import (
@@ -50,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=Aggregate)
 _PROGRESS_ATTEMPTS = 3
+WELCOME_NOTE = "Welcome to the programme: your coordinator chose this for newcomers."
 
 
 class StoredFile(Protocol):
@@ -263,6 +265,68 @@ class ResourcesApplication(Application[UUID]):
         )
         self.save(share)
         return share
+
+    def welcome(
+        self,
+        team_id: UUID,
+        member_id: UUID,
+        resource_ids: Sequence[UUID],
+        *,
+        shared_by: UUID,
+        correlation_id: UUID,
+    ) -> list[Share]:
+        """Share the team's welcome resources with a newcomer, each only once.
+
+        No coordinator acts here: ``shared_by`` is the one who chose the list
+        in the team's settings. Each share's id follows from the team, the
+        newcomer and the resource, so asking again shares nothing twice. A
+        resource the team cannot see (retired, unknown) is left out.
+        """
+        shares = [
+            self._welcome_share(
+                team_id, member_id, resource_id, shared_by, correlation_id
+            )
+            for resource_id in dict.fromkeys(resource_ids)
+            if not self._exists(welcome_share_id(team_id, member_id, resource_id))
+        ]
+        chosen = [share for share in shares if share is not None]
+        if not chosen:
+            return []
+        try:
+            self.save(*chosen)
+        except IntegrityError:
+            logger.info("welcome of %s in %s was shared meanwhile", member_id, team_id)
+            return []
+        return chosen
+
+    def _welcome_share(
+        self,
+        team_id: UUID,
+        member_id: UUID,
+        resource_id: UUID,
+        shared_by: UUID,
+        correlation_id: UUID,
+    ) -> Share | None:
+        try:
+            self._require_visible(team_id, resource_id)
+        except UnknownResource:
+            logger.warning(
+                "welcome resource %s of team %s is not visible to it; left out",
+                resource_id,
+                team_id,
+            )
+            return None
+        audience = AudienceChoice("members", member_ids=(member_id,))
+        return Share.with_id(
+            welcome_share_id(team_id, member_id, resource_id),
+            team_id=team_id,
+            resource_id=resource_id,
+            audience=audience.as_event(),
+            recipients=[member_id],
+            note=WELCOME_NOTE,
+            shared_by=shared_by,
+            correlation_id=correlation_id,
+        )
 
     def open(
         self, team_id: UUID, resource_id: UUID, member_id: UUID, correlation_id: UUID

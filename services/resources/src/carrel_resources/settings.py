@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from carrel_events import Topic
-from carrel_events.settings import StackSettings, eventsourcing_env
+from carrel_events.settings import StackSettings, eventsourcing_env, with_search_path
 from pydantic import Field
 
 _REPOSITORY = Path(__file__).resolve().parents[4]
@@ -24,6 +24,10 @@ class ResourcesSettings(StackSettings):
     resources_consumer_group: str = Field(
         default="resources-directory",
         description="The consumer group of the directory consumer",
+    )
+    resources_welcome_group: str = Field(
+        default="resources-welcome",
+        description="The consumer group that shares welcome resources with newcomers",
     )
     resources_topic: str = Field(
         default=Topic.RESOURCES.value,
@@ -48,12 +52,11 @@ class ResourcesSettings(StackSettings):
     def psycopg_dsn(self) -> str:
         """The service's database for psycopg, inside its schema when it has one."""
         dsn = self.database_dsn(self.resources_database)
-        if self.resources_schema:
-            dsn += f"?options=-csearch_path%3D{self.resources_schema}"
-        return dsn
+        return with_search_path(dsn, self.resources_schema)
 
     def eventsourcing_env(self) -> dict[str, str]:
-        env = eventsourcing_env(self.pg_dsn, self.resources_database)
+        database = self.resources_database
+        env = eventsourcing_env(self.database_dsn(database), database)
         if self.resources_schema:
             env["POSTGRES_SCHEMA"] = self.resources_schema
         return env

@@ -43,10 +43,12 @@ from carrel_teams.adapters.recorders import (
     MentorshipPage,
     MentorshipQuery,
     MentorshipRow,
+    ReferralRow,
     TeamsMemoryRecorder,
     TeamsPostgresRecorder,
 )
 from carrel_teams.domain.errors import (
+    AlreadyRequested,
     NotFound,
     NotPermitted,
     RuleViolated,
@@ -62,7 +64,8 @@ from carrel_teams.domain.invitation import (
 )
 from carrel_teams.domain.invitee_csv import Invitee, RowOutcome, read_invitees
 from carrel_teams.domain.mentorship import MentorLoad, Mentorship, mentor_load_id
-from carrel_teams.domain.team import Member, Team
+from carrel_teams.domain.referral import AWAITING, Referral
+from carrel_teams.domain.team import Graduation, Member, NextCohort, Team
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ TeamsRecorder = TeamsPostgresRecorder | TeamsMemoryRecorder
 # after a short random pause so that the colliding writers spread out. More
 # attempts than this means heavy contention, and the client gets a 409.
 RETRY_ATTEMPTS = 12
+# A mentorship in one of these still holds the pair: no second request.
+OPEN_STATUSES = frozenset({"requested", "information_requested", "accepted"})
 RETRY_PAUSE_SECONDS = 0.01
 Result = TypeVar("Result")
 Saved = MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None
@@ -105,6 +110,16 @@ def mentorship_row(mentorship: Mentorship) -> MentorshipRow:
     )
 
 
+def referral_row(referral: Referral) -> ReferralRow:
+    return ReferralRow(
+        invitation_id=referral.id,
+        version=referral.version,
+        team_id=referral.team_id,
+        status=referral.status,
+        updated_at=referral.modified_on,
+    )
+
+
 def member_team_rows(consortium: Team) -> list[MemberTeamRow]:
     return [
         MemberTeamRow(consortium.id, member_team_id, consent)
@@ -126,6 +141,7 @@ def read_rows(objects: Iterable[Saved]) -> dict[str, list[Any]]:
             mentorship_row(m) for m in changed if isinstance(m, Mentorship)
         ],
         "member_team_rows": [row for c in consortia for row in member_team_rows(c)],
+        "referral_rows": [referral_row(r) for r in changed if isinstance(r, Referral)],
     }
 
 
@@ -148,6 +164,28 @@ class TeamsPolicy:
     invitation_days: int = 14
     join_link_days: int = 30
     max_csv_rows: int = 5000
+
+
+@dataclass(frozen=True)
+class Referred:
+    """A referral as recorded; its link only when it works at once."""
+
+    id: UUID
+    version: int
+    link: str | None
+    expires_at: datetime
+    awaiting_approval: bool
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a member stands in the growth loop of a team."""
+
+    paused_after: int | None
+    """The expired requests that paused the mentor; None when not paused."""
+    expired_in_a_row: int
+    graduation: Graduation | None
+    capacity_to_confirm: bool
 
 
 @dataclass(frozen=True)
@@ -508,6 +546,8 @@ class TeamsApplication(Application[UUID]):
             return "the address already accepted an invitation to the team"
         if existing.is_open(self.clock()):
             return "the address already has a pending invitation"
+        if isinstance(existing, Referral) and existing.awaiting_approval:
+            return "the address has a referral waiting for a coordinator's approval"
         return None
 
     def _new_invitation(
@@ -643,7 +683,17 @@ class TeamsApplication(Application[UUID]):
             invitation = self.invitation(invitation_id)
             team = self.team(invitation.team_id)
             invitation.accept(token, person_id, self.clock(), correlation_id)
-            team.admit(person_id, invitation.roles, "invitation", None, correlation_id)
+            referrer = (
+                invitation.referred_by if isinstance(invitation, Referral) else None
+            )
+            team.admit(
+                person_id,
+                invitation.roles,
+                "invitation",
+                None,
+                correlation_id,
+                referrer,
+            )
             self.save(invitation, team)
             return team
 
@@ -831,9 +881,13 @@ class TeamsApplication(Application[UUID]):
         team = self.team(team_id)
         team.require_role(mentee_id, "mentee", "X-Carrel-Member")
         home = self._mentor_home(team, mentor_id, ["body", "mentor_id"])
+        home.require_askable(mentor_id, ["body", "mentor_id"])
+        self._refuse_second_request(team.id, mentee_id, mentor_id)
         for index, alternative in enumerate(alternative_mentor_ids):
             field = ["body", "alternative_mentor_ids", str(index)]
-            self._mentor_home(team, alternative, field)
+            self._mentor_home(team, alternative, field).require_askable(
+                alternative, field
+            )
         expires_at = self._expiry(team, self.clock())
         mentorship = Mentorship.request(
             team_id=team.id,
@@ -848,6 +902,23 @@ class TeamsApplication(Application[UUID]):
         deadline = (team.id, expires_at)
         self.save(mentorship, request_deadlines={mentorship.id: deadline})
         return mentorship
+
+    def _refuse_second_request(
+        self, team_id: UUID, mentee_id: UUID, mentor_id: UUID
+    ) -> None:
+        """One open request or mentorship per mentee and mentor in a team.
+
+        A second one is a double click or a retry, and would count twice on
+        the mentor's load. Known shortcoming: the check reads the mentorships
+        table before saving, so two requests in the same instant can both pass
+        it; a unique index over open pairs would close that, once existing
+        data is known to hold no duplicates.
+        """
+        query = MentorshipQuery(team_id, mentee_id, limit=1000, offset=0)
+        for row in self.side_tables.mentorships(query).rows:
+            pair = (row.mentee_id, row.mentor_id) == (mentee_id, mentor_id)
+            if pair and row.status in OPEN_STATUSES:
+                raise AlreadyRequested(row.mentorship_id)
 
     def accept_mentorship(
         self,
@@ -889,6 +960,7 @@ class TeamsApplication(Application[UUID]):
             load = MentorLoad(team_id=home.id, mentor_id=mentorship.mentor_id)
         mentorship.accept(actor, load.id, correlation_id)
         load.take(mentorship.id, home.capacity_of(mentorship.mentor_id))
+        load.clear_lapses()
         return load
 
     def decline_mentorship(
@@ -903,7 +975,8 @@ class TeamsApplication(Application[UUID]):
             Mentorship, "mentorship", mentorship_id, expected_version
         )
         mentorship.decline(actor, reason, correlation_id)
-        self.save(mentorship, request_deadlines={mentorship.id: None})
+        answered = self._answered(mentorship)
+        self.save(mentorship, answered, request_deadlines={mentorship.id: None})
         return mentorship
 
     def ask_for_information(
@@ -918,7 +991,8 @@ class TeamsApplication(Application[UUID]):
             Mentorship, "mentorship", mentorship_id, expected_version
         )
         mentorship.ask_for_information(actor, question, correlation_id)
-        self.save(mentorship, request_deadlines={mentorship.id: None})
+        answered = self._answered(mentorship)
+        self.save(mentorship, answered, request_deadlines={mentorship.id: None})
         return mentorship
 
     def clarify_request(
@@ -971,8 +1045,48 @@ class TeamsApplication(Application[UUID]):
         deadlines: dict[UUID, tuple[UUID, datetime] | None] = {mentorship_id: None}
         if following is not None:
             deadlines[following.id] = (following.team_id, following.expires_at)
-        self.save(mentorship, following, request_deadlines=deadlines)
+        load, paused_in = self._lapse(mentorship, correlation_id)
+        self.save(mentorship, following, load, paused_in, request_deadlines=deadlines)
         return True
+
+    def _lapse(
+        self, mentorship: Mentorship, correlation_id: UUID
+    ) -> tuple[MentorLoad, Team | None]:
+        """Count the expiry against the mentor; their home team if it pauses them."""
+        home_id = mentorship.mentor_team_id or mentorship.team_id
+        load = self._load_of(home_id, mentorship.mentor_id)
+        in_a_row = load.lapse(mentorship.id)
+        try:
+            home = self.team(home_id)
+        except NotFound:
+            return load, None
+        paused = home.pause_if_silent(mentorship.mentor_id, in_a_row, correlation_id)
+        return load, home if paused else None
+
+    def _load_of(self, team_id: UUID, mentor_id: UUID) -> MentorLoad:
+        try:
+            return self._get(
+                MentorLoad, "mentor load", mentor_load_id(team_id, mentor_id)
+            )
+        except NotFound:
+            return MentorLoad(team_id=team_id, mentor_id=mentor_id)
+
+    def _answered(self, mentorship: Mentorship) -> MentorLoad | None:
+        """The mentor's load with its expiries in a row cleared, if it had any.
+
+        Known shortcoming: saved with the answer in one attempt, so an answer
+        that collides with an expiry of another request to the same mentor at
+        that instant is refused with 409, and the mentor answers again.
+        """
+        home_id = mentorship.mentor_team_id or mentorship.team_id
+        return self._cleared(home_id, mentorship.mentor_id)
+
+    def _cleared(self, team_id: UUID, mentor_id: UUID) -> MentorLoad | None:
+        load = self._load_of(team_id, mentor_id)
+        if not load.lapsed:
+            return None
+        load.clear_lapses()
+        return load
 
     # The pair's work.
 
@@ -1005,6 +1119,7 @@ class TeamsApplication(Application[UUID]):
         expected_version: int | None,
         correlation_id: UUID,
     ) -> tuple[Mentorship, UUID]:
+        self._refuse_future_session(held_on)
         session_id = uuid4()
         mentorship = self.work_on(
             mentorship_id,
@@ -1014,6 +1129,16 @@ class TeamsApplication(Application[UUID]):
             expected_version,
         )
         return mentorship, session_id
+
+    def _refuse_future_session(self, held_on: date) -> None:
+        """A session is logged once held; a day ahead is allowed for time zones.
+
+        The service's clock is UTC; in Auckland it is tomorrow already.
+        """
+        latest = self.clock().date() + timedelta(days=1)
+        if held_on > latest:
+            msg = f"a session is logged after it is held: {held_on} is in the future"
+            raise RuleViolated(["body", "held_on"], msg, "value_error.date.future")
 
     def set_goal(
         self,
@@ -1056,11 +1181,29 @@ class TeamsApplication(Application[UUID]):
         expected_version: int | None,
         correlation_id: UUID,
     ) -> Mentorship:
-        return self.work_on(
-            mentorship_id,
-            lambda m: m.give_feedback(rating, comment, actor, correlation_id),
-            expected_version,
+
+        def attempt() -> Mentorship:
+            mentorship = self._fresh(
+                Mentorship, "mentorship", mentorship_id, expected_version
+            )
+            mentorship.give_feedback(rating, comment, actor, correlation_id)
+            self.save(mentorship, self._graduation(mentorship, correlation_id))
+            return mentorship
+
+        return self._retried(mentorship_id, f"mentorship {mentorship_id}", attempt)
+
+    def _graduation(self, mentorship: Mentorship, correlation_id: UUID) -> Team | None:
+        """The mentee's team, if this step invites the mentee to mentor."""
+        if not mentorship.graduates_mentee():
+            return None
+        team = self.team(mentorship.team_id)
+        invited = team.invite_to_graduate(
+            mentorship.mentee_id,
+            mentorship.id,
+            mentorship.reached_goals(),
+            correlation_id,
         )
+        return team if invited else None
 
     def end_mentorship(
         self,
@@ -1083,7 +1226,7 @@ class TeamsApplication(Application[UUID]):
             if mentorship.load_id is not None:
                 load = self._get(MentorLoad, "mentor load", mentorship.load_id)
                 load.release(mentorship.id)
-            self.save(mentorship, load)
+            self.save(mentorship, load, self._graduation(mentorship, correlation_id))
             return mentorship
 
         mentor_id = self.mentorship(mentorship_id).mentor_id
@@ -1140,8 +1283,11 @@ class TeamsApplication(Application[UUID]):
         start = 1
         while notifications := self.recorder.select_notifications(start, batch):
             for notification in notifications:
-                if ":Mentorship." in notification.topic or any(
-                    name in notification.topic for name in CONSORTIUM_EVENTS
+                topic = notification.topic
+                if (
+                    ":Mentorship." in topic
+                    or ":Referral." in topic
+                    or any(name in notification.topic for name in CONSORTIUM_EVENTS)
                 ):
                     wanted[UUID(str(notification.originator_id))] = None
             start = notifications[-1].id + 1
@@ -1150,14 +1296,211 @@ class TeamsApplication(Application[UUID]):
         return sum(map(len, rows.values()))
 
     def _rows_of(self, aggregate_ids: Iterable[UUID]) -> dict[str, list[Any]]:
-        rows: dict[str, list[Any]] = {"mentorship_rows": [], "member_team_rows": []}
+        rows: dict[str, list[Any]] = {
+            "mentorship_rows": [],
+            "member_team_rows": [],
+            "referral_rows": [],
+        }
         for aggregate_id in aggregate_ids:
             found: Aggregate = self.repository.get(aggregate_id)
             if isinstance(found, Mentorship):
                 rows["mentorship_rows"].append(mentorship_row(found))
+            elif isinstance(found, Referral):
+                rows["referral_rows"].append(referral_row(found))
             elif isinstance(found, Team):
                 rows["member_team_rows"].extend(member_team_rows(found))
         return rows
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
         return self.side_tables.mailer_messages(team_id)
+
+    # Growth: referrals, pauses for silence, graduation, cohort rollover.
+
+    def refer(
+        self,
+        team_id: UUID,
+        name: str,
+        email: str,
+        roles: Iterable[str],
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> Referred:
+        """A member invites a colleague; the link works now or once approved.
+
+        A coordinator's own referral needs no approval: they would give it.
+        """
+        team = self.team(team_id)
+        if actor not in team.members:
+            raise NotPermitted("only a member of the team may refer a colleague")
+        reason = self._cannot_invite(team, email) or self._invited_before(team, email)
+        if reason is not None:
+            raise RuleViolated(["body", "email"], reason, "value_error.duplicate")
+        settings = team.settings
+        awaiting = settings.referrals_need_approval and not team.is_coordinator(actor)
+        token = new_token()
+        referral = Referral.refer(
+            team_id=team.id,
+            email=email,
+            name=name,
+            roles=roles,
+            referred_by=actor,
+            token=token,
+            expires_at=self.clock() + timedelta(days=self.policy.invitation_days),
+            awaiting_approval=awaiting,
+            correlation_id=correlation_id,
+        )
+        if awaiting:
+            # The token is dropped unsent: approval issues the one that works.
+            self.save(referral)
+            return Referred(
+                referral.id, referral.version, None, referral.expires_at, True
+            )
+        issued = self._send(referral, token)
+        return Referred(
+            issued.id, issued.version, issued.link, issued.expires_at, False
+        )
+
+    def _invited_before(self, team: Team, email: str) -> str | None:
+        """A referral cannot renew an earlier invitation; a coordinator can."""
+        if invitation_id_for(team.id, email_hash(email)) in self.repository:
+            return (
+                "the address was invited to the team before; a coordinator can"
+                " send that invitation again"
+            )
+        return None
+
+    def approve_referral(
+        self,
+        invitation_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> IssuedLink:
+        """A coordinator approves; the link goes to the outbox and the answer."""
+        referral = self._fresh(Referral, "referral", invitation_id, expected_version)
+        self.team(referral.team_id).require_coordinator(actor)
+        token = new_token()
+        expires_at = self.clock() + timedelta(days=self.policy.invitation_days)
+        referral.approve(token, expires_at, actor, correlation_id)
+        return self._send(referral, token)
+
+    def decline_referral(
+        self,
+        invitation_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Referral:
+        referral = self._fresh(Referral, "referral", invitation_id, expected_version)
+        self.team(referral.team_id).require_coordinator(actor)
+        referral.decline(actor, correlation_id)
+        self.save(referral)
+        return referral
+
+    def referrals_awaiting(
+        self, team_id: UUID, actor: UUID, limit: int = 500
+    ) -> list[Referral]:
+        """The team's referrals waiting for approval, oldest first; coordinators."""
+        team = self.team(team_id)
+        team.require_coordinator(actor)
+        waiting = self.side_tables.referrals(team.id, AWAITING, limit)
+        return [self._get(Referral, "referral", found) for found in waiting]
+
+    def resume_mentor(
+        self, team_id: UUID, person_id: UUID, actor: UUID, correlation_id: UUID
+    ) -> Team:
+        """The paused mentor resumes (or a coordinator resumes them), counting anew."""
+
+        def attempt() -> Team:
+            team = self._fresh(Team, "team", team_id, None)
+            team.resume(person_id, actor, correlation_id)
+            self.save(team, self._cleared(team.id, person_id))
+            return team
+
+        return self._retried(team_id, f"resumption in team {team_id}", attempt)
+
+    def accept_graduation(
+        self, team_id: UUID, person_id: UUID, capacity: int, correlation_id: UUID
+    ) -> Team:
+        """The invited member becomes a mentor of the team, with this capacity."""
+        return self._change_team(
+            team_id,
+            None,
+            lambda team: team.accept_graduation(person_id, capacity, correlation_id),
+        )
+
+    def roll_over_cohort(
+        self,
+        team_id: UUID,
+        starts_on: date,
+        ends_on: date,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Team:
+        """End the cohort and open the next one in one step; coordinators only.
+
+        Known shortcoming: who is matched is read from the mentorships table
+        just before saving; a mentorship accepted in between still counts its
+        mentee as carried over.
+        """
+        self.team(team_id).require_coordinator(actor)
+        cohort = NextCohort(starts_on, ends_on, self._matched_mentees(team_id))
+        return self._change_team(
+            team_id,
+            expected_version,
+            lambda team: team.roll_over(cohort, actor, correlation_id),
+        )
+
+    def _matched_mentees(self, team_id: UUID, page: int = 1000) -> frozenset[UUID]:
+        """Mentees of the team with an accepted mentorship that has not ended."""
+        matched: set[UUID] = set()
+        offset = 0
+        while True:
+            query = MentorshipQuery(team_id, None, page, offset)
+            rows = self.side_tables.mentorships(query).rows
+            matched.update(
+                row.mentee_id
+                for row in rows
+                if row.team_id == team_id and row.status == "accepted"
+            )
+            if len(rows) < page:
+                return frozenset(matched)
+            offset += page
+
+    def confirm_capacity(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        capacity: int,
+        actor: UUID,
+        correlation_id: UUID,
+    ) -> Team:
+        return self._change_team(
+            team_id,
+            None,
+            lambda team: team.confirm_capacity(
+                person_id, capacity, actor, correlation_id
+            ),
+        )
+
+    def standing(self, team_id: UUID, person_id: UUID, viewer: UUID) -> Standing:
+        """Paused or not, invited to mentor or not; the member or a coordinator."""
+        team = self.team(team_id)
+        if viewer != person_id:
+            team.require_coordinator(viewer)
+        team.member(person_id)
+        try:
+            load = self._get(
+                MentorLoad, "mentor load", mentor_load_id(team.id, person_id)
+            )
+        except NotFound:
+            lapsed = 0
+        else:
+            lapsed = load.lapsed
+        return Standing(
+            paused_after=team.paused.get(person_id),
+            expired_in_a_row=lapsed,
+            graduation=team.graduates.get(person_id),
+            capacity_to_confirm=person_id in team.returning,
+        )

@@ -26,7 +26,8 @@ class TeamsSettings(StackSettings):
     """How often overdue mentorship requests are expired; 0 turns it off."""
 
     def application_env(self) -> dict[str, str]:
-        env = eventsourcing_env(self.pg_dsn, self.teams_database)
+        database = self.teams_database
+        env = eventsourcing_env(self.database_dsn(database), database)
         if self.teams_schema:
             env["POSTGRES_SCHEMA"] = self.teams_schema
         return env

@@ -17,12 +17,19 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 from pythonjsonlogger.json import JsonFormatter
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp
+
+from carrel_events.settings import StackSettings
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("carrel_request_id", default=None)
 
@@ -33,6 +40,8 @@ HTTP_LATENCY = Histogram(
 )
 
 Settings = TypeVar("Settings", bound=BaseSettings)
+WorkerSettings = TypeVar("WorkerSettings", bound=StackSettings)
+logger = logging.getLogger(__name__)
 
 
 class _ContextFilter(logging.Filter):
@@ -98,6 +107,18 @@ def observe(app: FastAPI, service: str) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def serve_metrics(settings: StackSettings) -> None:
+    """Serve /metrics from a process without an HTTP API, when a port is set.
+
+    Relays and consumers hold the relay backlog and consumer lag; this lets
+    Prometheus scrape them as it scrapes the HTTP services.
+    """
+    if settings.metrics_port is None:
+        return
+    start_http_server(settings.metrics_port, addr=settings.bind_host)
+    logger.info("metrics on %s:%d/metrics", settings.bind_host, settings.metrics_port)
+
+
 def load_settings(kind: type[Settings]) -> Settings:
     """Read settings, or stop the process naming each wrong or missing one."""
     try:
@@ -105,6 +126,22 @@ def load_settings(kind: type[Settings]) -> Settings:
     except ValidationError as error:
         prefix = str(kind.model_config.get("env_prefix", ""))
         for problem in error.errors():
-            name = (prefix + ".".join(map(str, problem["loc"]))).upper()
-            print(f"setting {name}: {problem['msg']}", file=sys.stderr)
+            print(
+                _problem_line(prefix, problem["loc"], problem["msg"]), file=sys.stderr
+            )
         raise SystemExit(2) from None
+
+
+def load_worker_settings(kind: type[WorkerSettings]) -> WorkerSettings:
+    """Settings of a relay or consumer process, which then serves its metrics."""
+    settings = load_settings(kind)
+    serve_metrics(settings)
+    return settings
+
+
+def _problem_line(prefix: str, loc: tuple[int | str, ...], message: str) -> str:
+    # A rule over several settings has no single field; its message names them.
+    if not loc:
+        return f"settings: {message}"
+    name = (prefix + ".".join(map(str, loc))).upper()
+    return f"setting {name}: {message}"

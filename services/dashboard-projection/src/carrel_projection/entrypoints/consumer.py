@@ -8,8 +8,9 @@ indices and aliases first if they do not exist.
 import asyncio
 import logging
 
+from carrel_events.clients import kafka_options
 from carrel_events.consumer import ConsumerRuntime, run_until_signalled
-from carrel_events.observability import configure_logging, load_settings
+from carrel_events.observability import configure_logging, load_worker_settings
 
 from carrel_projection.adapters.client import open_client
 from carrel_projection.adapters.indices import ensure_indices
@@ -28,7 +29,7 @@ def projection_runtime(
     return ConsumerRuntime(
         group=settings.projection_group,
         topics=settings.projection_topics,
-        bootstrap_servers=settings.kafka_bootstrap,
+        kafka=kafka_options(settings),
         handler=Projection(store),
         max_batch=settings.projection_max_batch,
     )
@@ -36,7 +37,7 @@ def projection_runtime(
 
 async def run_projection(settings: ProjectionSettings, stop: asyncio.Event) -> None:
     """Make the indices, then project until ``stop`` is set."""
-    client = open_client(settings.opensearch_url)
+    client = open_client(settings)
     try:
         await ensure_indices(client, settings.index_prefix, DEFINITIONS)
         runtime = projection_runtime(
@@ -52,8 +53,8 @@ async def run_projection(settings: ProjectionSettings, stop: asyncio.Event) -> N
 
 
 async def _main() -> None:
-    settings = load_settings(ProjectionSettings)
-    client = open_client(settings.opensearch_url)
+    settings = load_worker_settings(ProjectionSettings)
+    client = open_client(settings)
     try:
         await ensure_indices(client, settings.index_prefix, DEFINITIONS)
         store = DocumentStore(client, settings.index_prefix)

@@ -30,7 +30,7 @@ def create_app(settings: ProjectionSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = open_client(settings.opensearch_url)
+        client = open_client(settings)
         await ensure_indices(client, settings.index_prefix, DEFINITIONS)
         app.state.settings = settings
         app.state.reads = ReadModels(client, settings.index_prefix)

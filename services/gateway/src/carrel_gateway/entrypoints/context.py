@@ -55,10 +55,14 @@ class RequestContext:
 
 
 class BodySizeLimit:
-    """Answers 413 when a request declares a body over ``max_bytes``.
+    """Answers 413 when a request's body would go over ``max_bytes``.
 
-    A body sent without Content-Length is counted as it arrives and cut off
-    with a 413 at the limit, so neither way gets past it.
+    A declared Content-Length over the limit is refused at once (the server
+    holds a body to its declared length). A body sent in chunks, without a
+    length, is read here up to the limit and handed on whole; one more byte
+    and the answer is 413. Handing it on whole matters: an error raised while
+    the app reads the body would surface as FastAPI's 400 "error parsing the
+    body", which hides what went wrong.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -69,28 +73,48 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                await _too_large(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body = await self._read_within_limit(receive)
+        if body is None:
             await _too_large(send)
             return
-        await self.app(scope, self._counting(receive), send)
+        await self.app(scope, _replayed(body, receive), send)
 
-    def _counting(self, receive: Receive) -> Receive:
+    async def _read_within_limit(self, receive: Receive) -> bytes | None:
+        """The whole body, or None once it passes the limit."""
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            seen += len(chunk)
             if seen > self.max_bytes:
-                raise BodyTooLarge
-            return message
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
-        return counted
 
+def _replayed(body: bytes, receive: Receive) -> Receive:
+    """Gives the app the body read already, then whatever the client sends next."""
+    delivered = False
 
-class BodyTooLarge(Exception):
-    """A streamed body went past the limit."""
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _too_large(send: Send) -> None:

@@ -18,9 +18,14 @@ from carrel_gateway.adapters.memberships import Memberships
 from carrel_gateway.adapters.rate_limits import RateLimits, RouteClass
 from carrel_gateway.adapters.services import Caller, Service, Services
 from carrel_gateway.entrypoints.refusals import refusal
-from carrel_gateway.identity.ledger import UsedLinks
+from carrel_gateway.identity.ledger import Ledger
 from carrel_gateway.identity.membership import Membership
-from carrel_gateway.identity.tokens import InvalidToken, Session, TokenSigner
+from carrel_gateway.identity.tokens import (
+    InvalidToken,
+    Session,
+    TokenExpired,
+    TokenSigner,
+)
 from carrel_gateway.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
@@ -42,7 +47,7 @@ class Gateway:
     services: Services
     memberships: Memberships
     signer: TokenSigner
-    used_links: UsedLinks
+    used_links: Ledger
     rate_limits: RateLimits
 
 
@@ -91,10 +96,7 @@ def current_session(request: Request, gateway: GatewayDep) -> Session:
     if presented is None:
         raise NotSignedIn("sign in first")
     token, from_cookie = presented
-    try:
-        session = gateway.signer.read_session(token)
-    except InvalidToken as error:
-        raise NotSignedIn(str(error)) from None
+    session = _read_session(gateway.signer, token)
     unsafe = request.method not in _SAFE_METHODS
     if from_cookie and unsafe and CSRF_HEADER.lower() not in request.headers:
         raise HTTPException(
@@ -102,6 +104,21 @@ def current_session(request: Request, gateway: GatewayDep) -> Session:
             f"a write signed in by cookie needs the {CSRF_HEADER} header",
         )
     return session
+
+
+def _read_session(signer: TokenSigner, token: str) -> Session:
+    """The session, or a refusal that says no more than expired or not valid.
+
+    Why a token failed (bad signature, undecodable header, wrong purpose) is
+    for our log only: told to the caller, it would coach a forger.
+    """
+    try:
+        return signer.read_session(token)
+    except TokenExpired:
+        raise NotSignedIn("the session has expired; sign in again") from None
+    except InvalidToken as error:
+        logger.info("a session token was refused: %s", error)
+        raise NotSignedIn("the session token is not valid; sign in again") from None
 
 
 CurrentSession = Annotated[Session, Depends(current_session)]

@@ -10,7 +10,9 @@ import httpx
 import uvicorn
 from carrel_events.observability import load_settings
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,6 +25,7 @@ from carrel_gateway.adapters.services import Services, ServiceUnavailable
 from carrel_gateway.entrypoints import pages
 from carrel_gateway.entrypoints.api import (
     groups,
+    growth,
     matching,
     mentorships,
     operator,
@@ -35,12 +38,11 @@ from carrel_gateway.entrypoints.api import (
 )
 from carrel_gateway.entrypoints.context import (
     BodySizeLimit,
-    BodyTooLarge,
     RequestContext,
     RequestIdFilter,
 )
 from carrel_gateway.entrypoints.dependencies import Gateway, NotSignedIn, limit_writes
-from carrel_gateway.identity.ledger import UsedLinks
+from carrel_gateway.identity.ledger import Ledger, SharedUsedLinks, UsedLinks
 from carrel_gateway.identity.tokens import TokenSigner
 from carrel_gateway.settings import GatewaySettings
 
@@ -51,6 +53,7 @@ API_ROUTERS = (
     operator.router,
     teams.router,
     mentorships.router,
+    growth.router,
     groups.router,
     profiles.router,
     resources.router,
@@ -73,7 +76,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(settings.service_timeout_seconds)
         async with httpx.AsyncClient(timeout=timeout) as client:
-            app.state.gateway = _gateway(settings, signer, client)
+            ledger = await _ledger(settings)
+            app.state.gateway = _gateway(settings, signer, client, ledger)
             yield
 
     app = FastAPI(
@@ -97,8 +101,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     return app
 
 
+async def _ledger(settings: GatewaySettings) -> Ledger:
+    """The used-links ledger: shared in PostgreSQL when a database is named."""
+    if settings.gateway_database is None:
+        return UsedLinks()
+    shared = SharedUsedLinks(settings.database_dsn(settings.gateway_database))
+    await shared.create_table()
+    return shared
+
+
 def _gateway(
-    settings: GatewaySettings, signer: TokenSigner, client: httpx.AsyncClient
+    settings: GatewaySettings,
+    signer: TokenSigner,
+    client: httpx.AsyncClient,
+    ledger: Ledger,
 ) -> Gateway:
     services = Services(
         client,
@@ -115,7 +131,7 @@ def _gateway(
         services=services,
         memberships=Memberships(services, settings.membership_cache_seconds),
         signer=signer,
-        used_links=UsedLinks(),
+        used_links=ledger,
         rate_limits=RateLimits(
             settings.rate_limit_storage, settings.sign_in_rate, settings.write_rate
         ),
@@ -163,9 +179,15 @@ def _add_error_answers(app: FastAPI) -> None:
         logger.warning("%s", error)
         return JSONResponse({"detail": str(error)}, status_code=503)
 
-    @app.exception_handler(BodyTooLarge)
-    async def too_large(_: Request, __: BodyTooLarge) -> JSONResponse:
-        return JSONResponse({"detail": "the request body is too large"}, 413)
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        # What was sent is not echoed back: it may be huge, or hold a NaN
+        # that JSON cannot write, and the client has it anyway.
+        errors = [
+            {k: v for k, v in e.items() if k not in ("input", "ctx")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, error: StarletteHTTPException) -> Response:

@@ -18,7 +18,19 @@ ISSUER = "carrel-gateway"
 
 
 class InvalidToken(Exception):
-    """A token that is forged, expired, used up, or for another purpose."""
+    """A token that is forged, expired, used up, or for another purpose.
+
+    The message says what was wrong, for our logs; answers to clients say
+    less (see ``entrypoints.dependencies``), so that a forger learns nothing.
+    """
+
+
+class TokenExpired(InvalidToken):
+    """A genuine token whose time is up."""
+
+
+class LinkUsedAlready(InvalidToken):
+    """A genuine one-time sign-in link that was redeemed before."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,7 @@ class TokenSigner:
         if claims.get("purpose") != purpose:
             raise InvalidToken(f"this is not a {purpose} token")
         if _expiry(claims) <= self._clock():
-            raise InvalidToken("the token has expired")
+            raise TokenExpired("the token has expired")
         try:
             UUID(str(claims["sub"]))
         except ValueError:

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from carrel_events.contracts.common import LongText, SkillId
 from carrel_events.contracts.profile import Name, ProfileSection, Topic, Visibility
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from carrel_profile.domain.names import plain_name
 from carrel_profile.domain.sections import (
     INTERESTS_AT_MOST,
     LEARNING_GOALS_AT_MOST,
@@ -26,6 +27,9 @@ from carrel_profile.domain.sections import (
 )
 
 S = TypeVar("S", bound=Section)
+
+# A name as the contracts allow it, without hidden or control characters.
+PlainName = Annotated[Name, AfterValidator(plain_name)]
 
 ExpectedVersion = Annotated[
     int | None,
@@ -47,11 +51,11 @@ class ProfileCreate(Section):
         strict=False,
         description="The owner's member id; taken from X-Carrel-Member or made",
     )
-    display_name: Name
+    display_name: PlainName
 
 
 class DetailsUpdate(Details, Command):
-    pass
+    display_name: PlainName
 
 
 class SkillsUpdate(Command):
@@ -67,7 +71,7 @@ class LearningGoalsUpdate(Command):
 
 
 class AspirationsUpdate(Command):
-    target_roles: list[Name] = Field(max_length=TARGET_ROLES_AT_MOST)
+    target_roles: list[PlainName] = Field(max_length=TARGET_ROLES_AT_MOST)
 
 
 class LocationUpdate(Location, Command):

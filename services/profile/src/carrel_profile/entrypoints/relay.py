@@ -9,7 +9,8 @@ import asyncio
 import logging
 import signal
 
-from carrel_events.observability import configure_logging
+from carrel_events.clients import kafka_options
+from carrel_events.observability import configure_logging, load_worker_settings
 from carrel_events.relay import EnvelopeFactory, run_relay
 from carrel_vocabulary import load_vocabulary
 
@@ -37,7 +38,7 @@ async def relay_profile_events(
             application=application,
             topic=topic or settings.profile_topic,
             database_dsn=settings.event_store_dsn(),
-            kafka_bootstrap=settings.kafka_bootstrap,
+            kafka=kafka_options(settings),
             stop=stop,
             to_envelope=EnvelopeFactory(),
         )
@@ -50,7 +51,7 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    settings = ProfileSettings()
+    settings = load_worker_settings(ProfileSettings)
     logger.info("relaying profile events to %s", settings.profile_topic)
     await relay_profile_events(settings, stop)
 

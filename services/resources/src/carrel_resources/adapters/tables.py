@@ -66,6 +66,15 @@ learning_goals = Table(
     Column("skill_ids", ARRAY(String(120)), nullable=False),
 )
 
+welcome_lists = Table(
+    "resources_welcome_list",
+    metadata,
+    Column("team_id", Uuid, primary_key=True),
+    Column("resource_ids", ARRAY(Uuid), nullable=False),
+    Column("chosen_by", Uuid, nullable=False),
+)
+"""Each team's welcome resources, as its settings last named them, and who did."""
+
 
 def connect(database_url: str, schema: str | None = None) -> Engine:
     """An engine on the service's database, inside ``schema`` when one is given."""

@@ -194,6 +194,17 @@ class Share(Aggregate):
         self.note = note
         self.shared_by = shared_by
 
+    @classmethod
+    def with_id(cls, share_id: UUID, **fields: Any) -> "Share":
+        """A share whose id the caller chose, so that sharing twice makes one."""
+        created = cls.ResourceShared  # type: ignore[attr-defined]
+        return cls._create(event_class=created, id=share_id, **fields)
+
+
+def welcome_share_id(team_id: UUID, member_id: UUID, resource_id: UUID) -> UUID:
+    """One welcome share per team, newcomer and resource, however often asked."""
+    return uuid5(NAMESPACE_URL, f"carrel:welcome:{team_id}:{member_id}:{resource_id}")
+
 
 def progress_id(team_id: UUID, member_id: UUID, resource_id: UUID) -> UUID:
     """One progress record per member, resource and team the member acts in."""

@@ -1,10 +1,16 @@
 """Request and response bodies of the HTTP API."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from carrel_resources.domain.entries import ResourceType
 from carrel_resources.views import EntryView
@@ -53,9 +59,29 @@ class Withdrawal(Request):
 
 
 class AudienceIn(Request):
+    """Whom a share reaches; each kind takes only its own field."""
+
     kind: Literal["team", "group", "members"]
     group_id: UUID | None = None
     member_ids: list[UUID] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_meaning(self) -> Self:
+        # A team audience with member_ids would be stored as said and read
+        # two ways; refusing it keeps every share meaning one thing.
+        if self.kind != "group" and self.group_id is not None:
+            raise ValueError(f"a {self.kind} audience takes no group_id")
+        if self.kind != "members" and self.member_ids:
+            raise ValueError(f"a {self.kind} audience takes no member_ids")
+        return self
+
+
+class AudienceOut(BaseModel):
+    """An audience as stored; shares from before the rule may hold both fields."""
+
+    kind: str
+    group_id: UUID | None = None
+    member_ids: list[UUID] = Field(default_factory=list)
 
 
 class ShareIn(Request):
@@ -119,7 +145,7 @@ class ShareOut(BaseModel):
     id: UUID
     team_id: UUID
     resource_id: UUID
-    audience: AudienceIn
+    audience: AudienceOut
     recipients: list[RecipientOut]
     note: str
     shared_by: UUID

@@ -8,8 +8,9 @@ and ``CARREL_RESOURCES_CONSUMER_GROUP`` name others.
 
 import asyncio
 
+from carrel_events.clients import kafka_options
 from carrel_events.consumer import ConsumerRuntime, run_until_signalled
-from carrel_events.observability import configure_logging
+from carrel_events.observability import configure_logging, load_worker_settings
 from sqlalchemy import Engine
 
 from carrel_resources.adapters.listening import DirectoryListener
@@ -30,7 +31,7 @@ def directory_consumer(
     runtime = ConsumerRuntime(
         group=group,
         topics=topics or _read_topics(settings),
-        bootstrap_servers=settings.kafka_bootstrap,
+        kafka=kafka_options(settings),
         handler=DirectoryListener(engine, group),
     )
     return runtime, engine
@@ -45,7 +46,7 @@ def _read_topics(settings: ResourcesSettings) -> tuple[str, ...]:
 
 async def main() -> None:
     configure_logging("resources-consumer")
-    runtime, engine = directory_consumer(ResourcesSettings())
+    runtime, engine = directory_consumer(load_worker_settings(ResourcesSettings))
 
     async def dispose() -> None:
         engine.dispose()

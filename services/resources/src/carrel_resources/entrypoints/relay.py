@@ -6,7 +6,8 @@
 import asyncio
 import signal
 
-from carrel_events.observability import configure_logging
+from carrel_events.clients import kafka_options
+from carrel_events.observability import configure_logging, load_worker_settings
 from carrel_events.relay import EnvelopeFactory, run_relay
 
 from carrel_resources.entrypoints.wiring import build_application
@@ -21,7 +22,7 @@ async def relay(settings: ResourcesSettings, stop: asyncio.Event) -> None:
             application=application,
             topic=settings.resources_topic,
             database_dsn=settings.psycopg_dsn,
-            kafka_bootstrap=settings.kafka_bootstrap,
+            kafka=kafka_options(settings),
             stop=stop,
             to_envelope=EnvelopeFactory(),
         )
@@ -35,7 +36,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await relay(ResourcesSettings(), stop)
+    await relay(load_worker_settings(ResourcesSettings), stop)
 
 
 if __name__ == "__main__":

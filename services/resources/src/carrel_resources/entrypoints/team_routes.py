@@ -12,7 +12,7 @@ from carrel_resources.domain.audiences import AudienceChoice
 from carrel_resources.domain.errors import RuleViolation, UnknownResource, UnknownShare
 from carrel_resources.domain.urls import normalise_url
 from carrel_resources.entrypoints.api_models import (
-    AudienceIn,
+    AudienceOut,
     EntryOut,
     EntryPage,
     LinkIn,
@@ -184,7 +184,7 @@ def read_share(application: App, team_id: UUID, share_id: UUID) -> ShareOut:
         id=share.id,
         team_id=share.team_id,
         resource_id=share.resource_id,
-        audience=AudienceIn.model_validate(share.audience),
+        audience=AudienceOut.model_validate(share.audience),
         recipients=recipients,
         note=share.note,
         shared_by=share.shared_by,

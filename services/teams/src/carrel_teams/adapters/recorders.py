@@ -1,10 +1,11 @@
 """Event recorders that also write the service's side tables.
 
-The mailer outbox, the request deadlines and two small read tables (each
-mentorship's state, and which teams share a consortium's pool) change in the
-same transaction as the events that cause them:
-``Application.save(..., mailer_messages=[...], request_deadlines={...},
-mentorship_rows=[...], member_team_rows=[...])`` passes them down to the
+The mailer outbox, the request deadlines and three small read tables (each
+mentorship's state, which teams share a consortium's pool, and each
+referral's state) change in the same transaction as the events that cause
+them: ``Application.save(..., mailer_messages=[...], request_deadlines={...},
+mentorship_rows=[...], member_team_rows=[...], referral_rows=[...])`` passes
+them down to the
 recorder, so an invitation is never recorded without its outbox row, nor a
 mentorship's change without its row. The PostgreSQL recorder hooks
 ``_insert_events``, the step the eventsourcing library runs inside its insert
@@ -72,6 +73,17 @@ class MemberTeamRow:
 
 
 @dataclass(frozen=True)
+class ReferralRow:
+    """A referral and its state, for the list of those awaiting approval."""
+
+    invitation_id: UUID
+    version: int
+    team_id: UUID
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class MentorshipQuery:
     """Which mentorships of a team to list: a member's, or all when None."""
 
@@ -101,6 +113,10 @@ def _mentorship_rows(kwargs: dict[str, Any]) -> Sequence[MentorshipRow]:
 
 def _member_team_rows(kwargs: dict[str, Any]) -> Sequence[MemberTeamRow]:
     return kwargs.get("member_team_rows") or ()
+
+
+def _referral_rows(kwargs: dict[str, Any]) -> Sequence[ReferralRow]:
+    return kwargs.get("referral_rows") or ()
 
 
 class TeamsPostgresRecorder(PostgresApplicationRecorder):
@@ -141,6 +157,9 @@ class TeamsPostgresRecorder(PostgresApplicationRecorder):
         member_teams = [asdict(row) for row in _member_team_rows(kwargs)]
         if member_teams:
             curs.executemany(self._sql(_UPSERT_MEMBER_TEAM), member_teams)
+        referrals = [asdict(row) for row in _referral_rows(kwargs)]
+        if referrals:
+            curs.executemany(self._sql(_UPSERT_REFERRAL), referrals)
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
         with self.datastore.transaction(commit=False) as curs:
@@ -165,6 +184,12 @@ class TeamsPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._sql(_SELECT_CONSORTIA), (member_team_id,))
             return [row["consortium_id"] for row in curs.fetchall()]
+
+    def referrals(self, team_id: UUID, status: str, limit: int) -> list[UUID]:
+        """The team's referrals in ``status``, oldest first."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(_SELECT_REFERRALS), (team_id, status, limit))
+            return [row["invitation_id"] for row in curs.fetchall()]
 
 
 _CREATE_OUTBOX = """
@@ -220,6 +245,32 @@ CREATE TABLE IF NOT EXISTS {schema}.teams_consortium_member_teams (
     consent boolean NOT NULL,
     PRIMARY KEY (member_team_id, consortium_id)
 )
+"""
+_CREATE_REFERRALS = """
+CREATE TABLE IF NOT EXISTS {schema}.teams_referrals (
+    invitation_id uuid PRIMARY KEY,
+    version integer NOT NULL,
+    team_id uuid NOT NULL,
+    status text NOT NULL,
+    updated_at timestamptz NOT NULL
+)
+"""
+_REFERRALS_INDEX = """
+CREATE INDEX IF NOT EXISTS teams_referrals_team
+ON {schema}.teams_referrals (team_id, status, updated_at)
+"""
+_UPSERT_REFERRAL = """
+INSERT INTO {schema}.teams_referrals AS r
+(invitation_id, version, team_id, status, updated_at)
+VALUES (%(invitation_id)s, %(version)s, %(team_id)s, %(status)s, %(updated_at)s)
+ON CONFLICT (invitation_id) DO UPDATE SET
+    version = EXCLUDED.version, status = EXCLUDED.status,
+    updated_at = EXCLUDED.updated_at
+WHERE r.version < EXCLUDED.version
+"""
+_SELECT_REFERRALS = """
+SELECT invitation_id FROM {schema}.teams_referrals
+WHERE team_id = %s AND status = %s ORDER BY updated_at, invitation_id LIMIT %s
 """
 _INSERT_MESSAGE = """
 INSERT INTO {schema}.teams_mailer_outbox
@@ -290,6 +341,8 @@ _CREATE_SIDE_TABLES = (
     _CREATE_MENTORSHIPS,
     *_MENTORSHIP_INDEXES,
     _CREATE_MEMBER_TEAMS,
+    _CREATE_REFERRALS,
+    _REFERRALS_INDEX,
 )
 
 
@@ -299,6 +352,7 @@ class _SideTables:
     deadlines: dict[UUID, tuple[UUID, datetime]] = field(default_factory=dict)
     mentorships: dict[UUID, MentorshipRow] = field(default_factory=dict)
     member_teams: dict[tuple[UUID, UUID], bool] = field(default_factory=dict)
+    referrals: dict[UUID, ReferralRow] = field(default_factory=dict)
 
 
 class TeamsMemoryRecorder(POPOApplicationRecorder):
@@ -325,6 +379,8 @@ class TeamsMemoryRecorder(POPOApplicationRecorder):
         for member in _member_team_rows(kwargs):
             key = (member.consortium_id, member.member_team_id)
             self._side.member_teams[key] = member.consent
+        for referral in _referral_rows(kwargs):
+            self._side.referrals[referral.invitation_id] = referral
         return notification_ids
 
     def mailer_messages(self, team_id: UUID) -> list[MailerMessage]:
@@ -360,3 +416,14 @@ class TeamsMemoryRecorder(POPOApplicationRecorder):
             ),
             key=str,
         )
+
+    def referrals(self, team_id: UUID, status: str, limit: int) -> list[UUID]:
+        found = sorted(
+            (
+                row
+                for row in self._side.referrals.values()
+                if row.team_id == team_id and row.status == status
+            ),
+            key=lambda row: (row.updated_at, str(row.invitation_id)),
+        )
+        return [row.invitation_id for row in found[:limit]]

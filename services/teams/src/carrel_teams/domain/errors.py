@@ -43,3 +43,14 @@ class MentorAtCapacity(DomainError):
 
     def __init__(self) -> None:
         super().__init__("mentor is at capacity")
+
+
+class AlreadyRequested(DomainError):
+    """The mentee has an open request or mentorship with this mentor already."""
+
+    def __init__(self, mentorship_id: UUID) -> None:
+        super().__init__(
+            f"this mentee already asked this mentor (mentorship {mentorship_id}); "
+            "wait for the answer or withdraw it first"
+        )
+        self.mentorship_id = mentorship_id

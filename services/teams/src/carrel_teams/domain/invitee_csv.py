@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from carrel_teams.domain.errors import RuleViolated
 from carrel_teams.domain.invitation import normalised_email
+from carrel_teams.domain.names import plain_name
 from carrel_teams.domain.team import ROLES
 
 COLUMNS = ("name", "email", "role")
@@ -92,6 +93,10 @@ def _read_row(
             return rejected(row, f"missing {column}")
     if len(values["name"]) > MAX_NAME_LENGTH:
         return rejected(row, f"name longer than {MAX_NAME_LENGTH} characters")
+    try:
+        plain_name(values["name"])
+    except ValueError as error:
+        return rejected(row, f"name {error}")
     return _checked(row, values, first_row_of)
 
 

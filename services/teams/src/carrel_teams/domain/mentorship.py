@@ -443,6 +443,17 @@ class Mentorship(Aggregate):
         self.status = "ended"
         self.outcome = outcome
 
+    # Graduation: what the mentee takes from a mentorship that completed.
+
+    def graduates_mentee(self) -> bool:
+        """Completed, and the mentee said how it went: they may mentor next."""
+        mentee_spoke = any(given.side == "mentee" for given in self.feedback)
+        return self.status == "ended" and self.outcome == "completed" and mentee_spoke
+
+    def reached_goals(self) -> list[str]:
+        """The titles of the goals the pair brought to 100 percent."""
+        return [goal.title for goal in self.goals.values() if goal.progress >= 100]
+
 
 def mentor_load_id(team_id: UUID, mentor_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"carrel:mentor-load:{team_id}:{mentor_id}")
@@ -464,6 +475,8 @@ class MentorLoad(Aggregate):
         self.team_id = team_id
         self.mentor_id = mentor_id
         self.active: list[UUID] = []
+        self.lapsed = 0
+        """Requests to the mentor that expired in a row, since their last answer."""
 
     def take(self, mentorship_id: UUID, capacity: int) -> None:
         if mentorship_id in self.active:
@@ -483,3 +496,23 @@ class MentorLoad(Aggregate):
     @event("MentorPlaceFreed")
     def _place_freed(self, team_id: UUID, mentorship_id: UUID) -> None:
         self.active.remove(mentorship_id)
+
+    # Responsiveness: a request that expires counts; any answer clears the count.
+
+    def lapse(self, mentorship_id: UUID) -> int:
+        """Count a request that expired unanswered; how many in a row now."""
+        self._lapsed(team_id=self.team_id, mentorship_id=mentorship_id)
+        return self.lapsed
+
+    @event("MentorRequestLapsed")
+    def _lapsed(self, team_id: UUID, mentorship_id: UUID) -> None:
+        self.lapsed += 1
+
+    def clear_lapses(self) -> None:
+        """The mentor answered a request, or resumed: the count starts again."""
+        if self.lapsed:
+            self._lapses_cleared(team_id=self.team_id)
+
+    @event("MentorLapsesCleared")
+    def _lapses_cleared(self, team_id: UUID) -> None:
+        self.lapsed = 0

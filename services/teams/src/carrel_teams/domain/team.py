@@ -3,7 +3,7 @@
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,14 @@ from eventsourcing.domain import Aggregate, event
 from carrel_teams.domain.errors import NotFound, NotPermitted, RuleViolated
 
 ROLES = ("coordinator", "mentor", "mentee")
+
+
+@dataclass(frozen=True)
+class Graduation:
+    """An invitation to mentor, from a mentorship the mentee completed."""
+
+    mentorship_id: UUID
+    goal_titles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,14 @@ class Team(Aggregate):
         self.member_teams: dict[UUID, bool] = {}
         self.join_requests: dict[UUID, list[str]] = {}
         self._join_link: tuple[str, datetime] | None = None
+        self.paused: dict[UUID, int] = {}
+        """Mentors paused for silence, with the expired requests that paused them."""
+        self.graduates: dict[UUID, Graduation] = {}
+        """Mentees invited to mentor, not yet answered."""
+        self.returning: set[UUID] = set()
+        """Mentors asked to confirm their capacity for the current cohort."""
+        self.carried_over: list[UUID] = []
+        """Mentees unmatched when the last cohort ended, carried into this one."""
 
     @classmethod
     def found(
@@ -223,6 +239,7 @@ class Team(Aggregate):
         via: str,
         admitted_by: UUID | None,
         correlation_id: UUID,
+        referred_by: UUID | None = None,
     ) -> None:
         if person_id in self.members:
             msg = "the person is already a member of the team"
@@ -235,6 +252,7 @@ class Team(Aggregate):
             via=via,
             admitted_by=admitted_by,
             correlation_id=correlation_id,
+            referred_by=referred_by,
         )
 
     @event("MemberJoined")
@@ -247,6 +265,7 @@ class Team(Aggregate):
         via: str,
         admitted_by: UUID | None,
         correlation_id: UUID,
+        referred_by: UUID | None = None,
     ) -> None:
         self.members[person_id] = Member(person_id, frozenset(roles), mentor_capacity)
         self.join_requests.pop(person_id, None)
@@ -330,6 +349,9 @@ class Team(Aggregate):
         self, team_id: UUID, person_id: UUID, removed_by: UUID, correlation_id: UUID
     ) -> None:
         del self.members[person_id]
+        for standing in (self.paused, self.graduates):
+            standing.pop(person_id, None)
+        self.returning.discard(person_id)
 
     def _keep_a_coordinator(self, person_id: UUID, field: str) -> None:
         others = [
@@ -436,3 +458,266 @@ class Team(Aggregate):
         self, team_id: UUID, person_id: UUID, declined_by: UUID, correlation_id: UUID
     ) -> None:
         del self.join_requests[person_id]
+
+    # Pauses for silence: a mentor who lets requests expire stops being asked.
+
+    def is_paused(self, person_id: UUID) -> bool:
+        return person_id in self.paused
+
+    def pause_if_silent(
+        self, person_id: UUID, expired_in_a_row: int, correlation_id: UUID
+    ) -> bool:
+        """Pause the mentor once their expiries in a row reach the team's limit."""
+        limit = self.settings.pause_after_expired_requests
+        if person_id in self.paused or person_id not in self.members:
+            return False
+        if expired_in_a_row < limit:
+            return False
+        self._paused(
+            team_id=self.id,
+            person_id=person_id,
+            expired_requests=expired_in_a_row,
+            correlation_id=correlation_id,
+        )
+        return True
+
+    @event("MentorPaused")
+    def _paused(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        expired_requests: int,
+        correlation_id: UUID,
+    ) -> None:
+        self.paused[person_id] = expired_requests
+
+    def require_askable(self, mentor_id: UUID, field: list[str]) -> None:
+        """Refuse a request to a mentor this team paused, and say why."""
+        expired = self.paused.get(mentor_id)
+        if expired is None:
+            return
+        msg = (
+            f"the mentor is paused in this team: {expired} requests to them in a"
+            " row expired unanswered (the team pauses a mentor after"
+            f" {self.settings.pause_after_expired_requests}); they can be asked"
+            " again once they resume"
+        )
+        raise RuleViolated(field, msg, "value_error.mentor_paused")
+
+    def resume(self, person_id: UUID, actor: UUID, correlation_id: UUID) -> None:
+        """The paused mentor resumes, or a coordinator resumes them."""
+        if actor != person_id:
+            self.require_coordinator(actor)
+        self.member(person_id)
+        if person_id not in self.paused:
+            msg = "the mentor is not paused"
+            raise RuleViolated(["person_id"], msg, "value_error.not_paused")
+        self._resumed(
+            team_id=self.id,
+            person_id=person_id,
+            resumed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MentorResumed")
+    def _resumed(
+        self, team_id: UUID, person_id: UUID, resumed_by: UUID, correlation_id: UUID
+    ) -> None:
+        self.paused.pop(person_id, None)
+
+    # Graduation: a mentee who completed a mentorship is invited to mentor.
+
+    def invite_to_graduate(
+        self,
+        person_id: UUID,
+        mentorship_id: UUID,
+        goal_titles: Iterable[str],
+        correlation_id: UUID,
+    ) -> bool:
+        """Invite the mentee to mentor, unless they mentor already or were asked."""
+        member = self.members.get(person_id)
+        if member is None or member.has("mentor"):
+            return False
+        earlier = self.graduates.get(person_id)
+        if earlier is not None and earlier.mentorship_id == mentorship_id:
+            return False
+        self._graduation_invited(
+            team_id=self.id,
+            person_id=person_id,
+            mentorship_id=mentorship_id,
+            goal_titles=list(goal_titles),
+            correlation_id=correlation_id,
+        )
+        return True
+
+    @event("GraduationInvited")
+    def _graduation_invited(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        mentorship_id: UUID,
+        goal_titles: list[str],
+        correlation_id: UUID,
+    ) -> None:
+        self.graduates[person_id] = Graduation(mentorship_id, tuple(goal_titles))
+
+    def accept_graduation(
+        self, person_id: UUID, capacity: int, correlation_id: UUID
+    ) -> None:
+        """The invited member takes the mentor role; no coordinator is needed."""
+        if person_id not in self.graduates:
+            raise NotFound("invitation to mentor of", person_id)
+        member = self.member(person_id)
+        self._graduation_accepted(
+            team_id=self.id,
+            person_id=person_id,
+            mentor_capacity=capacity,
+            correlation_id=correlation_id,
+        )
+        self._roles_changed(
+            team_id=self.id,
+            person_id=person_id,
+            roles=ordered_roles([*member.roles, "mentor"]),
+            changed_by=person_id,
+            correlation_id=correlation_id,
+        )
+        self._capacity_changed(
+            team_id=self.id,
+            person_id=person_id,
+            mentor_capacity=capacity,
+            changed_by=person_id,
+            correlation_id=correlation_id,
+        )
+
+    @event("GraduationAccepted")
+    def _graduation_accepted(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        mentor_capacity: int,
+        correlation_id: UUID,
+    ) -> None:
+        self.graduates.pop(person_id, None)
+
+    # Cohort rollover: the next cohort opens in one step.
+
+    def roll_over(
+        self, cohort: "NextCohort", actor: UUID, correlation_id: UUID
+    ) -> None:
+        """Open the next cohort: unmatched mentees carry over, mentors return.
+
+        ``cohort.matched_mentees`` are the mentees with an active mentorship
+        now; every other mentee carries over. Every mentor is asked to confirm
+        their capacity. The settings' cohort dates move in the same step.
+        """
+        self.require_coordinator(actor)
+        ended = self._current_cohort()
+        cohort.check_follows(ended)
+        mentees = [
+            m.person_id
+            for m in self.members.values()
+            if m.has("mentee") and m.person_id not in cohort.matched_mentees
+        ]
+        mentors = [m.person_id for m in self.members.values() if m.has("mentor")]
+        self._rolled_over(
+            team_id=self.id,
+            ended_cohort_starts_on=ended[0],
+            ended_cohort_ends_on=ended[1],
+            cohort_starts_on=cohort.starts_on,
+            cohort_ends_on=cohort.ends_on,
+            carried_over_mentee_ids=mentees,
+            returning_mentor_ids=mentors,
+            rolled_over_by=actor,
+            correlation_id=correlation_id,
+        )
+        dates = {"cohort_starts_on": cohort.starts_on, "cohort_ends_on": cohort.ends_on}
+        moved = self.settings.model_copy(update=dates)
+        self._settings_changed(
+            team_id=self.id,
+            settings=moved.model_dump(mode="json"),
+            changed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    def _current_cohort(self) -> tuple[date, date]:
+        settings = self.settings
+        if settings.cohort_starts_on is None or settings.cohort_ends_on is None:
+            msg = "only a team whose programme runs in cohorts rolls over"
+            raise RuleViolated(["settings", "mode"], msg, "value_error.not_cohort")
+        return settings.cohort_starts_on, settings.cohort_ends_on
+
+    @event("CohortRolledOver")
+    def _rolled_over(
+        self,
+        team_id: UUID,
+        ended_cohort_starts_on: date,
+        ended_cohort_ends_on: date,
+        cohort_starts_on: date,
+        cohort_ends_on: date,
+        carried_over_mentee_ids: list[UUID],
+        returning_mentor_ids: list[UUID],
+        rolled_over_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self.returning = set(returning_mentor_ids)
+        self.carried_over = list(carried_over_mentee_ids)
+
+    def confirm_capacity(
+        self, person_id: UUID, capacity: int, actor: UUID, correlation_id: UUID
+    ) -> None:
+        """A returning mentor (or a coordinator for them) confirms their capacity."""
+        if actor != person_id:
+            self.require_coordinator(actor)
+        self.require_role(person_id, "mentor", "person_id")
+        starts_on = self.settings.cohort_starts_on
+        if person_id not in self.returning or starts_on is None:
+            msg = (
+                "the mentor has no capacity to confirm for this cohort (not asked,"
+                " or confirmed already); set it with mentor-capacity instead"
+            )
+            raise RuleViolated(["person_id"], msg, "value_error.not_returning")
+        self._capacity_confirmed(
+            team_id=self.id,
+            person_id=person_id,
+            mentor_capacity=capacity,
+            cohort_starts_on=starts_on,
+            correlation_id=correlation_id,
+        )
+        self._capacity_changed(
+            team_id=self.id,
+            person_id=person_id,
+            mentor_capacity=capacity,
+            changed_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MentorCapacityConfirmed")
+    def _capacity_confirmed(
+        self,
+        team_id: UUID,
+        person_id: UUID,
+        mentor_capacity: int,
+        cohort_starts_on: date,
+        correlation_id: UUID,
+    ) -> None:
+        self.returning.discard(person_id)
+
+
+@dataclass(frozen=True)
+class NextCohort:
+    """The dates of the cohort to open, and who is matched as the last one ends."""
+
+    starts_on: date
+    ends_on: date
+    matched_mentees: frozenset[UUID]
+
+    def check_follows(self, ended: tuple[date, date]) -> None:
+        if self.ends_on <= self.starts_on:
+            msg = "a cohort must end after it starts"
+            raise RuleViolated(["body", "cohort_ends_on"], msg, "value_error.dates")
+        if self.starts_on < ended[1]:
+            msg = (
+                f"the next cohort starts on or after {ended[1].isoformat()},"
+                " the day the current one ends"
+            )
+            raise RuleViolated(["body", "cohort_starts_on"], msg, "value_error.dates")

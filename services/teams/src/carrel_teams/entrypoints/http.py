@@ -11,7 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from carrel_teams.application import TeamsApplication
-from carrel_teams.entrypoints.api import groups, invitations, mentorships, teams
+from carrel_teams.entrypoints.api import (
+    groups,
+    growth,
+    invitations,
+    mentorships,
+    teams,
+)
 from carrel_teams.entrypoints.api.errors import BodySizeLimit, add_error_handlers
 from carrel_teams.settings import TeamsSettings
 
@@ -68,7 +74,13 @@ def create_app(settings: TeamsSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     observe(app, "teams")
-    for router in (teams.router, invitations.router, groups.router, mentorships.router):
+    for router in (
+        teams.router,
+        invitations.router,
+        groups.router,
+        mentorships.router,
+        growth.router,
+    ):
         app.include_router(router)
     add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -8,7 +8,8 @@ import asyncio
 import logging
 import signal
 
-from carrel_events.observability import configure_logging
+from carrel_events.clients import kafka_options
+from carrel_events.observability import configure_logging, load_worker_settings
 from carrel_events.relay import EnvelopeFactory, run_relay
 
 from carrel_teams.application import TeamsApplication
@@ -31,7 +32,7 @@ async def relay(
             application=application,
             topic=topic,
             database_dsn=settings.relay_dsn(),
-            kafka_bootstrap=settings.kafka_bootstrap,
+            kafka=kafka_options(settings),
             stop=stop,
             to_envelope=EnvelopeFactory(),
         )
@@ -45,7 +46,7 @@ async def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     logger.info("teams relay starting")
-    await relay(TeamsSettings(), stop)
+    await relay(load_worker_settings(TeamsSettings), stop)
     logger.info("teams relay stopped")
 
 

@@ -9,10 +9,12 @@ headers that say why and where it came from, and the partition goes on.
 """
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
@@ -20,6 +22,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from carrel_events.catalogue import Catalogue
+from carrel_events.clients import kafka_client_options
 from carrel_events.consumer import metrics
 from carrel_events.contracts import CATALOGUE
 from carrel_events.serialisation import DecodedEvent, DecodeError, decode
@@ -58,6 +61,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         await self._runtime.commit_processed(set(revoked))
+        self._runtime.forget_lag(revoked)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         logger.info("group %s assigned %s", self._runtime.group, sorted(assigned))
@@ -71,8 +75,9 @@ class ConsumerRuntime:
         *,
         group: str,
         topics: Sequence[str],
-        bootstrap_servers: str,
         handler: Handler,
+        kafka: Mapping[str, Any] | None = None,
+        bootstrap_servers: str | None = None,
         catalogue: Catalogue = CATALOGUE,
         retry: RetryPolicy = RetryPolicy(),
         max_batch: int = 500,
@@ -84,24 +89,26 @@ class ConsumerRuntime:
         self._catalogue = catalogue
         self._retry = retry
         self._max_batch = max_batch
-        self._bootstrap_servers = bootstrap_servers
+        if kafka is None and bootstrap_servers is None:
+            raise TypeError("a consumer runtime needs kafka or bootstrap_servers")
+        # ``kafka`` is carrel_events.clients.kafka_options(settings): TLS, SASL.
+        self._kafka = kafka_client_options(kafka or bootstrap_servers or "")
         self._client_id = client_id or group
         self._stopped = False
         self._processed: dict[TopicPartition, int] = {}
+        self._positions: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         """Make the Kafka clients (inside the running loop) and join the group."""
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap_servers,
+            **self._kafka,
             group_id=self.group,
             client_id=self._client_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
         )
-        self._dead_letters = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap_servers, enable_idempotence=True
-        )
+        self._dead_letters = AIOKafkaProducer(**self._kafka, enable_idempotence=True)
         await self._dead_letters.start()
         self._consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
         await self._consumer.start()
@@ -130,7 +137,7 @@ class ConsumerRuntime:
             for partition, records in batches.items():
                 await self._process_partition(partition, records)
             await self.commit_processed(None)
-            self._update_lag()
+            await self._update_lag()
 
     async def commit_processed(self, partitions: set[TopicPartition] | None) -> None:
         """Commit the processed offsets of ``partitions`` (all when None)."""
@@ -176,6 +183,7 @@ class ConsumerRuntime:
 
         metrics.PROCESSED.labels(self.group, partition.topic).inc(len(records))
         self._processed[partition] = records[-1].offset + 1
+        self._positions[partition] = records[-1].offset + 1
 
     async def _process_one(
         self, delivery: Delivery, records: Sequence[ConsumerRecord]
@@ -230,16 +238,28 @@ class ConsumerRuntime:
             reason,
         )
 
-    def _update_lag(self) -> None:
+    async def _update_lag(self) -> None:
+        """Lag per held partition: the end of the log minus what we processed.
+
+        The end is the high-water mark of the last fetch, so a partition not
+        fetched from yet is left out rather than guessed.
+        """
         for tp in self._consumer.assignment():
             highwater = self._consumer.highwater(tp)
             if highwater is None:
                 continue
-            position = self._processed.get(tp) or self._consumer.last_stable_offset(tp)
-            committed_or_position = position if position is not None else highwater
+            if tp not in self._positions:
+                self._positions[tp] = await self._consumer.position(tp)
             metrics.LAG.labels(self.group, tp.topic, str(tp.partition)).set(
-                max(0, highwater - committed_or_position)
+                max(0, highwater - self._positions[tp])
             )
+
+    def forget_lag(self, partitions: Sequence[TopicPartition]) -> None:
+        """Stop reporting partitions another member holds now."""
+        for tp in partitions:
+            self._positions.pop(tp, None)
+            with contextlib.suppress(KeyError):
+                metrics.LAG.remove(self.group, tp.topic, str(tp.partition))
 
 
 async def run_until_signalled(

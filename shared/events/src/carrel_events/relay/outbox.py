@@ -5,6 +5,10 @@ crash between the two sends some events again (at least once) and loses none.
 The producer is idempotent and keyed by aggregate id, which keeps each
 aggregate's events in order on its partition.
 
+Only one copy of a relay publishes at a time: each copy waits for the
+relay's advisory lock (:mod:`carrel_events.relay.lock`) before it starts, so
+more copies make a relay highly available, not faster.
+
 The notification log may show a gap: an id whose transaction has not
 committed yet, or one that rolled back and never will. The relay does not pass
 a gap while any transaction still writes to the events table; once none does,
@@ -15,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +30,10 @@ from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import AsyncConnection, sql
 
+from carrel_events.clients import kafka_client_options
 from carrel_events.envelope import Envelope
+from carrel_events.relay import metrics
+from carrel_events.relay.lock import RelayLock, lock_key
 from carrel_events.relay.positions import RelayPositions
 from carrel_events.serialisation import encode
 
@@ -75,6 +82,9 @@ class RelaySource:
     def domain_event(self, notification: Notification) -> DomainEventProtocol[Any]:
         return self.application.mapper.to_domain_event(notification)
 
+    def last_id(self) -> int:
+        return int(self.recorder.max_notification_id() or 0)
+
 
 ToEnvelope = Callable[[DomainEventProtocol[Any]], Envelope | None]
 
@@ -93,6 +103,7 @@ class OutboxRelay:
         to_envelope: ToEnvelope,
         batch_size: int = 500,
         idle_poll_seconds: float = 5.0,
+        lock_poll_seconds: float = 1.0,
     ) -> None:
         self.name = name
         self._source = source
@@ -103,22 +114,44 @@ class OutboxRelay:
         self._to_envelope = to_envelope
         self._batch_size = batch_size
         self._idle_poll_seconds = idle_poll_seconds
+        self._lock = RelayLock(connection, lock_key(source.table, name), name)
+        self._lock_poll_seconds = lock_poll_seconds
         self._woken = asyncio.Event()
         self.published = 0
+        self.publishing = False
 
     async def run(self, stop: asyncio.Event, listen_dsn: str) -> None:
-        """Relay until ``stop`` is set, woken by NOTIFY rather than polling."""
+        """Once this copy holds the relay's lock, relay until ``stop`` is set.
+
+        New notifications wake it by NOTIFY rather than polling.
+        """
         await self._positions.create_table()
+        metrics.ACTIVE.labels(self.name).set(0)
+        if not await self._lock.acquire(stop, self._lock_poll_seconds):
+            return
+        self.publishing = True
+        metrics.ACTIVE.labels(self.name).set(1)
         listener = asyncio.create_task(self._listen(listen_dsn))
         try:
             while not stop.is_set():
                 self._woken.clear()
-                if await self.relay_batch() == 0:
+                read = await self.relay_batch()
+                await self.measure_backlog()
+                if read == 0:
                     await _first_of(stop, self._woken, self._idle_poll_seconds)
         finally:
+            self.publishing = False
+            metrics.ACTIVE.labels(self.name).set(0)
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+
+    async def measure_backlog(self) -> int:
+        """Set and return how many notifications wait to be published."""
+        last = await asyncio.to_thread(self._source.last_id)
+        backlog = max(0, last - await self._positions.get(self.name))
+        metrics.BACKLOG.labels(self.name).set(backlog)
+        return backlog
 
     async def relay_batch(self) -> int:
         """Publish the next contiguous run of notifications; how many were read."""
@@ -135,6 +168,7 @@ class OutboxRelay:
         await self._publish(ready)
         await self._positions.set(self.name, ready[-1].id)
         self.published += len(ready)
+        metrics.PUBLISHED.labels(self.name).inc(len(ready))
         return len(ready)
 
     async def _settle_gap(self, position: int) -> Sequence[Notification]:
@@ -245,13 +279,20 @@ async def run_relay(
     application: Application[Any],
     topic: str,
     database_dsn: str,
-    kafka_bootstrap: str,
     stop: asyncio.Event,
     to_envelope: ToEnvelope,
+    kafka: Mapping[str, Any] | None = None,
+    kafka_bootstrap: str | None = None,
 ) -> None:
-    """Run one relay with its own producer and connections until ``stop``."""
+    """Run one relay with its own producer and connections until ``stop``.
+
+    ``kafka`` holds the options of :func:`carrel_events.clients.kafka_options`;
+    a bare ``kafka_bootstrap`` address serves tests on the local stack.
+    """
+    if kafka is None and kafka_bootstrap is None:
+        raise TypeError("run_relay needs kafka or kafka_bootstrap")
     producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap,
+        **kafka_client_options(kafka or kafka_bootstrap or ""),
         enable_idempotence=True,
         acks="all",
         linger_ms=5,

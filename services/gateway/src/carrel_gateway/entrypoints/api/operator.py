@@ -9,7 +9,7 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 
 from carrel_gateway.adapters.services import Caller
@@ -25,6 +25,7 @@ from carrel_gateway.entrypoints.dependencies import (
     operator,
     request_id_of,
 )
+from carrel_gateway.entrypoints.names import plain_name
 from carrel_gateway.entrypoints.refusals import refusal
 
 router = APIRouter(
@@ -33,7 +34,9 @@ router = APIRouter(
 
 
 class TeamFounding(Body):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[
+        str, Field(min_length=1, max_length=200), AfterValidator(plain_name)
+    ]
     kind: Annotated[str, Field(pattern="^(library|association|consortium)$")]
     coordinator_name: DisplayName
 

@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from starlette.responses import Response
 
 from carrel_gateway.entrypoints.api.bodies import JsonBody
@@ -31,6 +31,8 @@ Section = Literal[
 ]
 SearchText = Annotated[str, Query(min_length=1, max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=50)]
+# The vocabulary's id syntax; anything else could not be put in a URL as it is.
+SkillId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._:-]{0,119}$")]
 
 
 @router.get("/me/profile")
@@ -99,7 +101,7 @@ async def normalise_skills(body: JsonBody, relay: RelayDep) -> Response:
 
 
 @router.get("/skills/{skill_id}", tags=["vocabulary"])
-async def read_skill(skill_id: str, relay: RelayDep) -> Response:
+async def read_skill(skill_id: SkillId, relay: RelayDep) -> Response:
     """One skill of the vocabulary."""
     return await relay.to("profile", f"/api/v1/skills/{skill_id}")
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from carrel_gateway.adapters.services import Caller
@@ -24,9 +24,16 @@ from carrel_gateway.entrypoints.dependencies import (
     limit_sign_in,
     request_id_of,
 )
+from carrel_gateway.entrypoints.names import plain_name
 from carrel_gateway.entrypoints.refusals import refusal, violation
 from carrel_gateway.identity.membership import Role
-from carrel_gateway.identity.tokens import InvalidToken, Session
+from carrel_gateway.identity.tokens import (
+    InvalidToken,
+    LinkUsedAlready,
+    Session,
+    SignInGrant,
+    TokenExpired,
+)
 
 logger = logging.getLogger(__name__)
 _INVITEES = UUID("6f1c7a9e-2d4b-5c1e-9a8f-3b7d0e4c2a15")
@@ -34,7 +41,11 @@ _INVITEES = UUID("6f1c7a9e-2d4b-5c1e-9a8f-3b7d0e4c2a15")
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 SignInLimited = [Depends(limit_sign_in)]
 
-DisplayName = Annotated[str, Field(min_length=1, max_length=120)]
+DisplayName = Annotated[
+    str,
+    Field(min_length=1, max_length=120),
+    AfterValidator(plain_name),
+]
 Token = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -221,11 +232,7 @@ async def redeem_sign_in_link(
     response: Response,
 ) -> SessionAnswer:
     """Sign in with a one-time link from a coordinator or the operator."""
-    try:
-        grant = gateway.signer.read_sign_in(body.token)
-        gateway.used_links.redeem(grant)
-    except InvalidToken as error:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from None
+    grant = await _redeemed(gateway, body.token)
     place = await gateway.memberships.of(
         grant.team_id, grant.member_id, request_id_of(request)
     )
@@ -233,6 +240,21 @@ async def redeem_sign_in_link(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "no longer a member")
     kept = session.team_ids if session and session.member_id == grant.member_id else ()
     return start_session(gateway, response, grant.member_id, (*kept, grant.team_id))
+
+
+async def _redeemed(gateway: Gateway, token: str) -> SignInGrant:
+    """The link's grant, used up now; a refusal says no more than it must."""
+    try:
+        grant = gateway.signer.read_sign_in(token)
+        await gateway.used_links.redeem(grant)
+    except (TokenExpired, LinkUsedAlready) as error:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from None
+    except InvalidToken as error:
+        logger.info("a sign-in link was refused: %s", error)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "the sign-in link is not valid"
+        ) from None
+    return grant
 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
@@ -248,18 +270,35 @@ async def sign_out(response: Response) -> None:
 async def who_am_i(
     session: CurrentSession, gateway: GatewayDep, request: Request
 ) -> Me:
-    """Who is signed in, until when, and their roles in each team."""
+    """Who is signed in, until when, and their roles in each team they are in."""
     request_id = request_id_of(request)
     places = []
     for team_id in session.team_ids:
-        place = await gateway.memberships.of(team_id, session.member_id, request_id)
-        answer = await gateway.services.call(
-            "teams", "GET", f"/api/v1/teams/{team_id}", Caller(request_id)
-        )
-        name = answer.json().get("name") if answer.is_success else None
-        roles = sorted(place.roles) if place else []
-        places.append(TeamPlace(team_id=team_id, name=name, roles=roles))
+        place = await _place_in(gateway, team_id, session.member_id, request_id)
+        if place is not None:
+            places.append(place)
     return Me(member_id=session.member_id, expires_at=session.expires_at, teams=places)
+
+
+async def _place_in(
+    gateway: Gateway, team_id: UUID, member_id: UUID, request_id: str
+) -> TeamPlace | None:
+    """The member's place in a team the session names; None once they are out.
+
+    A session outlives a departure: a member who left or was removed is not
+    in the team any more, whatever their token says. A join request still
+    waiting for a coordinator is a place with no roles yet.
+    """
+    membership = await gateway.memberships.of(team_id, member_id, request_id)
+    answer = await gateway.services.call(
+        "teams", "GET", f"/api/v1/teams/{team_id}", Caller(request_id)
+    )
+    team = answer.json() if answer.is_success else {}
+    waiting = str(member_id) in team.get("join_requests", [])
+    if membership is None and not waiting:
+        return None
+    roles = sorted(membership.roles) if membership else []
+    return TeamPlace(team_id=team_id, name=team.get("name"), roles=roles)
 
 
 @router.post(

@@ -44,11 +44,41 @@ async function labelled(skills) {
   return skills.map((s) => ({ ...s, label: skillLabels.get(s.skill_id) }));
 }
 
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "no one yet";
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+}
+
+const SOURCES = ["invitation", "referral", "join_link", "founder"];
+
+function drawGrowth(growth, highlighted) {
+  groupedBars(document.getElementById("joins-chart"), growth.joins_by_week.map((w) => ({
+    label: w.week, values: SOURCES.map((s) => w.by_source[s] ?? 0) })),
+  SOURCES.map((s) => s.replace("_", " ")), "Joins per week, by where they came from");
+  const figure = (term, value) => [el("dt", {}, term), el("dd", {}, value)];
+  const wait = (w) => `${duration(w.median_seconds)} median, ${duration(w.p90_seconds)} for 9 in 10 (${w.count} people)`;
+  document.getElementById("growth-figures").replaceChildren(
+    ...figure("Joining to first ranked mentors", wait(growth.to_first_candidate)),
+    ...figure("Joining to first mentorship", wait(growth.to_first_mentorship)),
+    ...figure("Mentees invited to mentor", String(growth.graduations_invited)),
+    ...figure("Mentees who became mentors", String(growth.graduations_accepted)));
+  document.getElementById("highlighted").replaceChildren(...(highlighted.length ? highlighted.map((m) =>
+    el("li", {}, `${m.display_name || m.person_id}: ${m.spare_places} places, teaches ${m.wanted_skills.join(", ")}`))
+    : [el("li", { class: "muted" }, "None right now.")]));
+  document.getElementById("paused").replaceChildren(...(growth.paused_for_silence.length
+    ? growth.paused_for_silence.map((m) => el("li", {}, `${m.display_name || m.person_id} since ${m.paused_at ?? "?"}`))
+    : [el("li", { class: "muted" }, "No one.")]));
+}
+
 function draw(summary) {
   for (const [id, paths] of Object.entries(COUNTERS)) {
     document.getElementById(id).textContent = pick(summary, ...paths) ?? "0";
   }
   drawMemberTeams(listOf(summary.member_teams, "member_teams"));
+  if (summary.growth) drawGrowth(summary.growth, summary.highlighted_mentors || []);
   const skills = summary.skills;
   groupedBars(document.getElementById("skills-chart"), skills.slice(0, 12).map((s) => ({
     label: s.label || s.skill_id, values: [s.supply ?? 0, s.demand ?? 0] })),

@@ -3,10 +3,15 @@
 from typing import Annotated
 from uuid import UUID, uuid4
 
+from carrel_events.contracts.common import ShortText
 from fastapi import Depends, Header, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from carrel_teams.application import TeamsApplication
+from carrel_teams.domain.names import plain_name
+
+# A name of a team, group or invitee: short text without hidden characters.
+PlainName = Annotated[ShortText, AfterValidator(plain_name)]
 
 
 def teams_application(request: Request) -> TeamsApplication:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carrel_teams.domain.errors import (
+    AlreadyRequested,
     MentorAtCapacity,
     NotFound,
     NotPermitted,
@@ -53,6 +54,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(VersionConflict, _conflict)
     app.add_exception_handler(MentorAtCapacity, _conflict)
+    app.add_exception_handler(AlreadyRequested, _conflict)
     app.add_exception_handler(IntegrityError, _collided)
 
 

@@ -3,7 +3,6 @@
 from typing import Annotated
 from uuid import UUID
 
-from carrel_events.contracts.common import ShortText
 from carrel_events.contracts.teams import GroupOrigin
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -13,6 +12,7 @@ from carrel_teams.entrypoints.api.dependencies import (
     Actor,
     Body,
     Correlation,
+    PlainName,
     Recorded,
     Teams,
     Versioned,
@@ -22,14 +22,14 @@ router = APIRouter(prefix="/api/v1", tags=["groups"])
 
 
 class GroupCreate(Body):
-    name: ShortText = Field(min_length=1)
+    name: PlainName = Field(min_length=1)
     member_ids: list[UUID] = Field(default_factory=list, max_length=500)
     suggestion_id: UUID | None = None
     """The matching suggestion this group accepts; none for a group made by hand."""
 
 
 class GroupRename(Versioned):
-    name: ShortText = Field(min_length=1)
+    name: PlainName = Field(min_length=1)
 
 
 class GroupMemberAdd(Versioned):

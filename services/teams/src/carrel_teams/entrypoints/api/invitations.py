@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from carrel_events.contracts.common import ShortText
 from carrel_events.contracts.teams import MemberRole
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, EmailStr, Field
@@ -21,6 +20,7 @@ from carrel_teams.entrypoints.api.dependencies import (
     Actor,
     Body,
     Correlation,
+    PlainName,
     Recorded,
     Teams,
     Versioned,
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["invitations"])
 
 
 class InvitationCreate(Body):
-    name: ShortText = Field(min_length=1)
+    name: PlainName = Field(min_length=1)
     email: EmailStr
     roles: Annotated[list[MemberRole], Field(min_length=1, max_length=3)]
 
@@ -46,7 +46,10 @@ class InvitationView(BaseModel):
     id: UUID
     version: int
     team_id: UUID
-    status: Literal["pending", "revoked", "accepted", "expired"]
+    status: Literal[
+        "pending", "revoked", "accepted", "expired", "awaiting_approval", "declined"
+    ]
+    """A referral may also wait for approval, or have been declined."""
     roles: list[MemberRole]
     expires_at: datetime
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from carrel_events.contracts.common import ShortText
 from carrel_events.contracts.teams import MemberRole, ProgrammeSettings, TeamKind
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -19,6 +18,7 @@ from carrel_teams.entrypoints.api.dependencies import (
     Actor,
     Body,
     Correlation,
+    PlainName,
     Recorded,
     Teams,
     Versioned,
@@ -31,7 +31,7 @@ MaybeVersion = Annotated[int | None, Query()]
 
 
 class TeamCreate(Body):
-    name: ShortText = Field(min_length=1)
+    name: PlainName = Field(min_length=1)
     kind: TeamKind
     settings: ProgrammeSettings = ProgrammeSettings()
 
