@@ -5,6 +5,9 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
+from carrel_events.contracts import profile
+from carrel_events.contracts import teams as t
+from carrel_events.contracts.profile import ProfileSection, Visibility
 from carrel_matching.adapters.tables import connect, outbox
 from carrel_matching.adapters.vocabulary import VocabularySkills
 from carrel_matching.application import MatchingConsumer
@@ -174,3 +177,84 @@ async def test_an_oversized_body_is_refused(
         },
     )
     assert answer.status_code == 413
+
+
+def apply(settings: MatchingSettings, skills: VocabularySkills, log: EventLog) -> None:
+    engine = connect(settings.database_url, settings.matching_schema)
+    MatchingConsumer(engine, skills, consumer="api-test", topic="m").apply_batch(
+        log.deliveries()
+    )
+    engine.dispose()
+
+
+async def fitting_reasons(client: httpx.AsyncClient, programme: Programme) -> str:
+    answer = await client.get(
+        f"/api/v1/teams/{programme.team_id}/mentors/{programme.near_mentor_id}"
+        "/fitting-mentees",
+        headers=as_member(programme.near_mentor_id),
+    )
+    assert answer.status_code == 200
+    (mentee,) = answer.json()["mentees"]
+    return " | ".join(mentee["reasons"])
+
+
+async def test_a_mentor_reads_nothing_the_mentee_keeps_private_beside_a_fitting_mentee(
+    client: httpx.AsyncClient,
+    programme: Programme,
+    matching_settings: MatchingSettings,
+    skills: VocabularySkills,
+) -> None:
+    open_to_team = await fitting_reasons(client, programme)
+    hidden: dict[ProfileSection, Visibility] = {
+        "learning_goals": "private",
+        "aspirations": "private",
+        "interests": "private",
+        "location": "private",
+    }
+    programme.profile(programme.mentee_id, profile.VisibilityChanged(sections=hidden))
+    apply(matching_settings, skills, programme.log)
+    kept_private = await fitting_reasons(client, programme)
+
+    assert "covers 3 of your 4 learning goals" in open_to_team
+    assert "your target role" in open_to_team and "zines" in open_to_team
+    assert "km away" in open_to_team
+    assert "learning goal" not in kept_private and "expert" not in kept_private
+    assert "target role" not in kept_private and "aim for" not in kept_private
+    assert "zines" not in kept_private and "km" not in kept_private
+    assert "same state" not in kept_private
+    assert "speaks English with you" in kept_private
+
+
+async def test_a_mentor_their_team_paused_is_left_out_of_previews_and_groups(
+    client: httpx.AsyncClient,
+    programme: Programme,
+    matching_settings: MatchingSettings,
+    skills: VocabularySkills,
+) -> None:
+    team, near = programme.team_id, programme.near_mentor_id
+    programme.log.add(
+        "teams", team, t.MentorPaused(person_id=near, expired_requests=3), team
+    )
+    apply(matching_settings, skills, programme.log)
+    me = as_member(programme.coordinator_id)
+
+    preview = await client.post(
+        f"/api/v1/teams/{team}/pairings/previews", json={}, headers=me
+    )
+    with_mentees = await client.post(
+        f"/api/v1/teams/{team}/group-suggestions",
+        json={"basis": "geography", "smallest": 1, "largest": 5},
+        headers=me,
+    )
+    mentors_only = await client.post(
+        f"/api/v1/teams/{team}/group-suggestions",
+        json={"basis": "geography", "smallest": 1, "largest": 5, "roles": ["mentor"]},
+        headers=me,
+    )
+
+    pairs = [(p["mentee_id"], p["mentor_id"]) for p in preview.json()["pairs"]]
+    assert pairs == [(str(programme.mentee_id), str(programme.far_mentor_id))]
+    grouped = {m for g in with_mentees.json()["groups"] for m in g["member_ids"]}
+    assert str(programme.mentee_id) in grouped and str(near) not in grouped
+    peers = {m for g in mentors_only.json()["groups"] for m in g["member_ids"]}
+    assert peers == {str(near), str(programme.far_mentor_id)}

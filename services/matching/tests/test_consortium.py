@@ -16,11 +16,11 @@ from carrel_events.contracts import profile
 from carrel_events.contracts import teams as t
 from carrel_events.contracts.common import SkillLevel
 from carrel_matching.adapters import candidate_store
-from carrel_matching.adapters.tables import connect, create_tables, teams
+from carrel_matching.adapters.tables import connect, create_tables, outbox, teams
 from carrel_matching.adapters.vocabulary import VocabularySkills
 from carrel_matching.application import Changes, MatchingConsumer
 from carrel_matching.settings import MatchingSettings
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from .events import EventLog
 from .programme import CATALOGUING, METADATA, details
@@ -67,6 +67,19 @@ class Consortium:
         )
         self._event(library, joined)
         return person_id
+
+    def also_joins(self, library: UUID, person_id: UUID, role: t.MemberRole) -> None:
+        joined = t.MemberJoined(
+            person_id=person_id, roles=[role], mentor_capacity=2, via="invitation"
+        )
+        self._event(library, joined)
+
+    def pauses(self, library: UUID, mentor_id: UUID) -> None:
+        self._event(library, t.MentorPaused(person_id=mentor_id, expired_requests=3))
+
+    def resumes(self, library: UUID, mentor_id: UUID) -> None:
+        resumed = t.MentorResumed(person_id=mentor_id, resumed_by=mentor_id)
+        self._event(library, resumed)
 
     def describes(self, person_id: UUID, *, mentor: bool) -> None:
         self.log.add("profile", person_id, details("Sam", "Librarian", 5))
@@ -123,6 +136,11 @@ def generations(engine: Engine) -> dict[UUID, int]:
     with engine.connect() as c:
         rows = c.execute(select(teams.c.team_id, teams.c.generation))
         return {row.team_id: int(row.generation) for row in rows}
+
+
+def outbox_size(engine: Engine) -> int:
+    with engine.connect() as c:
+        return int(c.execute(select(func.count()).select_from(outbox)).scalar_one())
 
 
 def listed(engine: Engine, library: UUID, mentee_id: UUID) -> list[UUID]:
@@ -209,3 +227,61 @@ def test_many_newcomers_in_one_batch_are_ranked_as_a_fresh_start_would(
             fresh._rank_from_scratch(c, library, Changes())
 
     assert {n: listed(engine, *n) for n in newcomers} == incremental
+
+
+def test_a_mentor_paused_by_their_library_leaves_every_list_of_the_pool_until_resumed(
+    engine: Engine,
+    consumer: MatchingConsumer,
+    skills: VocabularySkills,
+    consortium: Consortium,
+) -> None:
+    home = consortium.libraries[0]
+    everywhere = [consortium.consortium_id, *consortium.libraries]
+    mentees = {team: consortium.joins(team, "mentee") for team in everywhere}
+    for mentee_id in mentees.values():
+        consortium.describes(mentee_id, mentor=False)
+    paused, other = (consortium.joins(home, "mentor") for _ in range(2))
+    for mentor_id in (paused, other):
+        consortium.describes(mentor_id, mentor=True)
+    consumer.apply_batch(consortium.log.deliveries())
+
+    consortium.pauses(home, paused)
+    delivered = consortium.log.deliveries()
+    consumer.apply_batch(delivered)
+    told = outbox_size(engine)
+    consumer.apply_batch(delivered)
+    redelivered = outbox_size(engine)
+    after_pause = {team: listed(engine, team, e) for team, e in mentees.items()}
+
+    consortium.resumes(home, paused)
+    consumer.apply_batch(consortium.log.deliveries())
+    after_resume = {team: listed(engine, team, e) for team, e in mentees.items()}
+    fresh = MatchingConsumer(engine, skills, consumer="matching-test", topic="m")
+    with engine.begin() as c:
+        for team in everywhere:
+            fresh._rank_from_scratch(c, team, Changes())
+
+    assert after_pause == {team: [other] for team in everywhere}
+    assert redelivered == told
+    assert all(set(found) == {paused, other} for found in after_resume.values())
+    assert {t: listed(engine, t, e) for t, e in mentees.items()} == after_resume
+
+
+def test_a_pause_in_one_library_leaves_the_mentor_to_another_they_mentor_in(
+    engine: Engine, consumer: MatchingConsumer, consortium: Consortium
+) -> None:
+    first, second, third, _ = consortium.libraries
+    mentees = {lib: consortium.joins(lib, "mentee") for lib in (first, second, third)}
+    for mentee_id in mentees.values():
+        consortium.describes(mentee_id, mentor=False)
+    mentor_id = consortium.joins(first, "mentor")
+    consortium.also_joins(second, mentor_id, "mentor")
+    consortium.describes(mentor_id, mentor=True)
+    consumer.apply_batch(consortium.log.deliveries())
+
+    consortium.pauses(first, mentor_id)
+    consumer.apply_batch(consortium.log.deliveries())
+
+    assert listed(engine, first, mentees[first]) == []
+    assert listed(engine, second, mentees[second]) == [mentor_id]
+    assert listed(engine, third, mentees[third]) == []

@@ -1,6 +1,7 @@
 """From profile and teams events on Kafka to candidates on the read API."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from carrel_events import dead_letter_topic, decode, encode
+from carrel_events.contracts import teams as t
 from carrel_events.contracts.matching import MentorCandidatesRanked
 from carrel_matching.entrypoints.consumer import matching_process
 from carrel_matching.entrypoints.http import create_app
@@ -165,3 +167,92 @@ async def test_profiles_on_kafka_become_ranked_candidates_with_reasons_on_the_ap
     assert outsider.status_code == 404
     assert event.mentee_id == programme.mentee_id
     assert event.candidates[0].reasons == best["reasons"]
+
+
+async def listed_when(
+    client: httpx.AsyncClient, programme: Programme, expected: list[UUID]
+) -> list[UUID]:
+    """The mentee's mentors once they are the ones expected (or 30 s have passed)."""
+    url = f"/api/v1/teams/{programme.team_id}/mentees/{programme.mentee_id}/candidates"
+    headers = {"X-Carrel-Member": str(programme.mentee_id)}
+    listed: list[UUID] = []
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(30):
+            while listed != expected:
+                await asyncio.sleep(0.2)
+                answer = await client.get(url, headers=headers)
+                listed = [UUID(c["mentor_id"]) for c in answer.json()["candidates"]]
+    return listed
+
+
+async def ranked_lists(settings: MatchingSettings) -> list[list[UUID]]:
+    """Every list MentorCandidatesRanked has told so far, in the order told."""
+    consumer = AIOKafkaConsumer(
+        settings.matching_topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    told: list[tuple[int, list[UUID]]] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=2000):
+            for records in batch.values():
+                told += [(r.timestamp, _mentors_of(r)) for r in records]
+    finally:
+        await consumer.stop()
+    return [mentors for _, mentors in sorted(told, key=lambda x: x[0])]
+
+
+def _mentors_of(record: ConsumerRecord[bytes, bytes]) -> list[UUID]:
+    decoded = decode(record.value)
+    assert decoded is not None and isinstance(decoded.payload, MentorCandidatesRanked)
+    return [c.mentor_id for c in decoded.payload.candidates]
+
+
+async def test_a_mentor_their_team_pauses_leaves_the_candidates_until_they_resume(
+    matching_settings: MatchingSettings,
+) -> None:
+    settings = matching_settings
+    await create_topics(settings)
+    programme = Programme(EventLog(), settings.profile_topic, settings.teams_topic)
+    programme.everyone_joins_with_profiles()
+    await produce(settings, programme.log)
+    team, near, far = (
+        programme.team_id,
+        programme.near_mentor_id,
+        programme.far_mentor_id,
+    )
+    both = [near, far]
+
+    process = matching_process(settings)
+    stop = asyncio.Event()
+    await process.start()
+    running = asyncio.create_task(process.runtime.run(stop))
+    try:
+        async with api(settings) as client:
+            await candidates_when_ready(client, programme, expected=2)
+            programme.log.add(
+                settings.teams_topic,
+                team,
+                t.MentorPaused(person_id=near, expired_requests=3),
+                team,
+            )
+            await produce(settings, programme.log)
+            paused = await listed_when(client, programme, [far])
+            programme.log.add(
+                settings.teams_topic,
+                team,
+                t.MentorResumed(person_id=near, resumed_by=programme.coordinator_id),
+                team,
+            )
+            await produce(settings, programme.log)
+            resumed = await listed_when(client, programme, both)
+        told = await ranked_lists(settings)
+    finally:
+        stop.set()
+        await running
+        await process.stop()
+
+    assert paused == [far]
+    assert resumed == both
+    assert told[-2:] == [[far], both]

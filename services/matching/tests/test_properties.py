@@ -1,5 +1,6 @@
 """Properties that hold for any pool: filters, exclusions, scores in range."""
 
+from dataclasses import replace
 from uuid import UUID
 
 from carrel_matching.adapters.vocabulary import VocabularySkills
@@ -141,3 +142,38 @@ def test_scores_stay_within_zero_and_one(
     ranking.rank_all()
     for candidates in ranking.lists.values():
         assert all(0 <= c.score <= c.base_score <= 1 for c in candidates)
+
+
+@CHECKS
+@given(pool=pools(), data=st.data())
+def test_after_any_updates_no_full_or_paused_mentor_is_offered(
+    pool: tuple[list[Person], list[Mentor], TeamRules],
+    data: st.DataObject,
+    skills: VocabularySkills,
+) -> None:
+    mentees, mentors, rules = pool
+    ranking = TeamRanking(mentees, mentors, rules, skills, top_n=3)
+    ranking.rank_all()
+    now = {m.mentor_id: m for m in mentors}
+    for mentor in data.draw(st.lists(st.sampled_from(mentors), max_size=4)):
+        changed = Mentor(
+            replace(mentor.person, available=data.draw(st.booleans())),
+            mentor.capacity,
+            data.draw(st.integers(0, 3)),
+            paused=data.draw(st.booleans()),
+        )
+        if data.draw(st.booleans()) and len(now) > 1:
+            now.pop(mentor.mentor_id, None)
+            ranking.update(None, {mentor.mentor_id: None})
+        else:
+            now[mentor.mentor_id] = changed
+            ranking.update(None, {mentor.mentor_id: changed})
+
+    unofferable = {m.mentor_id for m in now.values() if not m.offerable}
+    fresh = TeamRanking(mentees, now.values(), rules, skills, top_n=3)
+    fresh.rank_all()
+    for mentee in mentees:
+        listed = {c.mentor_id for c in ranking.lists[mentee.person_id]}
+        assert not listed & unofferable
+        assert listed <= now.keys()
+        assert ranking.lists[mentee.person_id] == fresh.lists[mentee.person_id]

@@ -5,7 +5,7 @@ import random
 
 import pytest
 from carrel_matching.adapters.vocabulary import VocabularySkills
-from carrel_matching.domain import baseline
+from carrel_matching.domain import baseline, ranker
 from carrel_matching.domain.candidates import Candidate
 from carrel_matching.domain.people import Mentor, TeamRules
 from carrel_matching.domain.ranker import TeamRanking
@@ -187,3 +187,70 @@ def test_an_excluded_pair_leaves_only_that_mentees_list(
     assert change.changed == {mentees[0].person_id}
     assert ranking.lists[mentees[0].person_id] == []
     assert ranking.lists[mentees[1].person_id][0].mentor_id == declined.mentor_id
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_shallow_deep_lists_still_give_the_lists_of_ranking_from_scratch(
+    population: Population,
+    skills: VocabularySkills,
+    depth: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ranker, "DEPTH_BEYOND_SHOWN", depth)
+    monkeypatch.setattr(ranker, "WITHDRAWN_BEFORE_REBUILD", 2)
+    mentees, mentors = population.team(60, 25)
+    ranking = TeamRanking(mentees, mentors, TeamRules(), skills, top_n=4)
+    ranking.rank_all()
+    now_mentees = {p.person_id: p for p in mentees}
+    now_mentors = {m.mentor_id: m for m in mentors}
+    chance = random.Random(depth)
+
+    for _ in range(30):
+        ranking.update(*_some_change(chance, population, now_mentees, now_mentors))
+        fresh = TeamRanking(
+            now_mentees.values(), now_mentors.values(), TeamRules(), skills, 4
+        )
+        fresh.rank_all()
+        assert set(ranking.lists) == set(now_mentees)
+        assert all(same(fresh.lists[e], ranking.lists[e]) for e in now_mentees)
+
+
+def test_a_mentor_who_left_and_came_back_is_offered_again(
+    skills: VocabularySkills,
+) -> None:
+    mentees = [person() for _ in range(3)]
+    returning, other = mentor(capacity=5), mentor(capacity=5)
+    ranking = TeamRanking(mentees, [returning, other], TeamRules(), skills, top_n=3)
+    ranking.rank_all()
+
+    ranking.update(None, {returning.mentor_id: None})
+    assert all(
+        returning.mentor_id not in {c.mentor_id for c in cs}
+        for cs in ranking.lists.values()
+    )
+    change = ranking.update(None, {returning.mentor_id: returning})
+
+    assert change.changed == {p.person_id for p in mentees}
+    assert all(
+        returning.mentor_id in {c.mentor_id for c in cs}
+        for cs in ranking.lists.values()
+    )
+
+
+def test_the_plain_baseline_does_the_same_updates_to_the_same_lists(
+    population: Population, skills: VocabularySkills
+) -> None:
+    mentees, mentors = population.team(50, 20)
+    ranking = TeamRanking(mentees, mentors, TeamRules(), skills, top_n=5)
+    ranking.rank_all()
+    plain = baseline.PlainTeamRanking.taking_over(ranking)
+    now_mentees = {p.person_id: p for p in mentees}
+    now_mentors = {m.mentor_id: m for m in mentors}
+    chance = random.Random(3)
+
+    for _ in range(12):
+        change = _some_change(chance, population, now_mentees, now_mentors)
+        assert ranking.update(*change) == plain.update(*change)
+
+    assert plain.mentee_ids == ranking.mentee_ids
+    assert all(same(plain.lists[e], ranking.lists[e]) for e in ranking.mentee_ids)

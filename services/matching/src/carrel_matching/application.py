@@ -17,8 +17,10 @@ cost is a full ranking of that team when they alternate).
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +39,7 @@ from sqlalchemy import Connection, Engine
 from carrel_matching.adapters import candidate_store, directory, outbox
 from carrel_matching.adapters.profiles import section_of
 from carrel_matching.domain.candidates import Candidate
-from carrel_matching.domain.people import SkillCatalogue
+from carrel_matching.domain.people import Mentor, Person, SkillCatalogue
 from carrel_matching.domain.ranker import TeamRanking
 from carrel_matching.domain.reasons import explain
 
@@ -79,36 +81,75 @@ class MatchingConsumer:
         topic: str,
         top_n: int = 10,
         publisher: outbox.OutboxPublisher | None = None,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._engine, self._skills = engine, skills
         self._ledger = AppliedVersions(consumer)
         self._topic, self._top_n = topic, top_n
         self._publisher = publisher
+        self._today = today
         self._cache: dict[UUID, _Cached] = {}
+        # Batches and the pause check run in worker threads and share _cache.
+        self._lock = threading.Lock()
 
     async def __call__(self, deliveries: Sequence[Delivery]) -> None:
         await asyncio.to_thread(self.apply_batch, deliveries)
+        await self._drain()
+
+    async def check_pauses(self) -> int:
+        """Offer again the mentors whose pause is over; publish what changed."""
+        resumed = await asyncio.to_thread(self.resume_ended_pauses)
+        await self._drain()
+        return resumed
+
+    async def _drain(self) -> None:
         if self._publisher is not None:
             await self._publisher.drain()
 
     def apply_batch(self, deliveries: Sequence[Delivery]) -> None:
         """Apply, re-rank and record the outbox events, all in one transaction."""
+
+        def apply(c: Connection, changes: Changes) -> None:
+            for delivery in deliveries:
+                envelope = delivery.event.envelope
+                if self._ledger.claim(c, envelope):
+                    _apply(c, envelope, delivery.event.payload, changes)
+                    changes.last = envelope
+
+        self._in_transaction(apply)
+
+    def resume_ended_pauses(self) -> int:
+        """Mark available everyone paused until today or before; re-rank them.
+
+        No event says that a pause is over: the day comes, and the mentor
+        should be offered again. A pause "until" a day ends on that day (UTC).
+        """
+        resumed: list[UUID] = []
+
+        def resume(c: Connection, changes: Changes) -> None:
+            resumed.extend(directory.resume_ended_pauses(c, self._today()))
+            changes.people.update(resumed)
+
+        self._in_transaction(resume)
+        if resumed:
+            logger.info("%d paused people are available again", len(resumed))
+        return len(resumed)
+
+    def _in_transaction(self, write: Callable[[Connection, Changes], None]) -> None:
+        """Write, re-rank and record the outbox events, all in one transaction."""
         pending: dict[UUID, _Cached] = {}
-        try:
-            with self._engine.begin() as c:
-                changes = Changes()
-                for delivery in deliveries:
-                    envelope = delivery.event.envelope
-                    if self._ledger.claim(c, envelope):
-                        _apply(c, envelope, delivery.event.payload, changes)
-                        changes.last = envelope
-                self._rerank(c, changes, pending)
-        except Exception:
-            # The tables rolled back; rankings touched in memory may not match.
-            for team_id in pending:
-                self._cache.pop(team_id, None)
-            raise
-        self._cache.update(pending)
+        with self._lock:
+            try:
+                with self._engine.begin() as c:
+                    changes = Changes()
+                    write(c, changes)
+                    self._rerank(c, changes, pending)
+            except Exception:
+                # The tables rolled back; rankings touched in memory may not match.
+                for team_id in pending:
+                    self._cache.pop(team_id, None)
+                raise
+            self._cache.update(pending)
 
     def _rerank(
         self, c: Connection, changes: Changes, pending: dict[UUID, _Cached]
@@ -179,13 +220,47 @@ class MatchingConsumer:
         mentees, mentors = directory.load_people(
             c, team_id, persons, default_capacity, pool
         )
+        before = {m: ranking.mentor(m) for m, x in mentors.items() if x}
         change = ranking.update(
             {e: p for e, p in mentees.items() if p or ranking.mentee(e)},
             {m: x for m, x in mentors.items() if x or ranking.mentor(m)},
         )
         for mentee_id in change.removed:
             candidate_store.drop_list(c, team_id, mentee_id)
-        self._store(c, team_id, ranking, sorted(change.changed), changes)
+        retold = self._retold(ranking, before, change.changed)
+        self._store(c, team_id, ranking, sorted(change.changed | retold), changes)
+
+    def _retold(
+        self,
+        ranking: TeamRanking,
+        before: dict[UUID, Mentor | None],
+        changed: frozenset[UUID],
+    ) -> set[UUID]:
+        """Unchanged lists whose reasons changed: a listed mentor's profile moved.
+
+        Hiding a section, or a new job title that scores the same, leaves every
+        list as it was, but what the mentee reads beside the mentor differs.
+        """
+        retold = set()
+        for mentor_id, old in before.items():
+            new = ranking.mentor(mentor_id)
+            if old is None or new is None or old == new:
+                continue
+            for mentee_id in ranking.listing(mentor_id) - changed:
+                mentee = ranking.mentee(mentee_id)
+                candidate = next(
+                    x for x in ranking.lists[mentee_id] if x.mentor_id == mentor_id
+                )
+                if mentee is not None and self._told(
+                    mentee, old, candidate, ranking
+                ) != self._told(mentee, new, candidate, ranking):
+                    retold.add(mentee_id)
+        return retold
+
+    def _told(
+        self, mentee: Person, mentor: Mentor, candidate: Candidate, r: TeamRanking
+    ) -> tuple[dict[str, dict[str, float]], list[str]]:
+        return explain(mentee, mentor, candidate, r.rules, self._skills)
 
     def _store(
         self,
@@ -313,6 +388,12 @@ def _apply_member_event(
             was = _was_mentor(c, team_id, p.person_id)
             directory.remove_membership(c, team_id, p.person_id)
             _note_member(changes, team_id, p.person_id, mentor=was)
+        case contract.MentorPaused():
+            directory.pause_mentor(c, team_id, p.person_id, p.expired_requests)
+            _note_member(changes, team_id, p.person_id, mentor=True)
+        case contract.MentorResumed():
+            directory.resume_mentor(c, team_id, p.person_id)
+            _note_member(changes, team_id, p.person_id, mentor=True)
         case _:
             _apply_mentorship_event(c, team_id, e, p, changes)
 

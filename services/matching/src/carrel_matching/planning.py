@@ -160,9 +160,25 @@ def _members(c: Any, team_id: UUID, roles: set[str]) -> list[Person]:
         )
         .where(memberships.c.team_id == team_id)
     )
+    paused = directory.paused_in(c, team_id) if "mentee" in roles else set()
     return [
-        person_from(r.person_id, r.features or {}) for r in rows if roles & set(r.roles)
+        person_from(r.person_id, r.features or {})
+        for r in rows
+        if roles & _grouped_as(r.roles, r.person_id in paused)
     ]
+
+
+def _grouped_as(roles: list[str], paused: bool) -> set[str]:
+    """The roles a member is grouped by: a paused mentor not as a mentor.
+
+    Mentors put in one group with mentees are as good as offered to them;
+    ``paused`` is only asked for when mentees are grouped, so a grouping of
+    mentors alone still takes in a paused mentor as a peer.
+    """
+    held = set(roles)
+    if paused:
+        held.discard("mentor")
+    return held
 
 
 def _preview_of(

@@ -28,6 +28,11 @@ class MatchingSettings(StackSettings):
     matching_topic: str = Topic.MATCHING.value
     candidates_per_mentee: int = Field(default=10, ge=1, le=50)
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    pause_check_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How often the consumer offers again mentors whose pause ended",
+    )
 
     @property
     def database_url(self) -> str:

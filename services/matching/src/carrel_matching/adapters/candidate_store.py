@@ -19,6 +19,8 @@ class StoredCandidate:
     score: float
     breakdown: dict[str, Any]
     reasons: list[str]
+    base_score: float = 0.0
+    damping: float = 1.0
 
 
 def replace_lists(
@@ -104,5 +106,12 @@ def fitting_mentees(
 
 def _stored(row: Any) -> StoredCandidate:
     return StoredCandidate(
-        row.mentee_id, row.mentor_id, row.rank, row.score, row.breakdown, row.reasons
+        row.mentee_id,
+        row.mentor_id,
+        row.rank,
+        row.score,
+        row.breakdown,
+        row.reasons,
+        row.base_score,
+        row.damping,
     )

@@ -8,21 +8,28 @@ A mentor's capacity is their membership's capacity in the team they mentor
 in, else the capacity on their profile when it is above zero, else the
 team's default. Their load counts the mentorships they run now, in any team:
 a person's time is not split by team.
+
+A mentor a team paused (``MentorPaused``) is not offered to that team's
+mentees, nor through a consortium's pool that draws them from that team,
+until ``MentorResumed``. A mentor who also mentors in the ranked team itself
+is judged by that team's pause alone: they reach its mentees as its own.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from carrel_events.contracts import teams as contract
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Connection, and_, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 
 from carrel_matching.adapters.profiles import person_from, profile_capacity
 from carrel_matching.adapters.tables import (
     consortium_teams,
     memberships,
+    mentor_pauses,
     mentorships,
     people,
     teams,
@@ -62,6 +69,22 @@ def erase_person(c: Connection, person_id: UUID) -> None:
     c.execute(delete(people).where(people.c.person_id == person_id))
 
 
+def resume_ended_pauses(c: Connection, today: date) -> list[UUID]:
+    """Make available everyone whose pause ended by ``today``; who they are."""
+    features = people.c.features
+    rows = c.execute(
+        update(people)
+        .where(features["available"].astext == "false")
+        .where(features["paused_until"].astext <= today.isoformat())
+        .values(features=features.op("||")(_RESUMED))
+        .returning(people.c.person_id)
+    )
+    return [row.person_id for row in rows]
+
+
+_RESUMED = cast({"available": True, "paused_until": None}, JSONB)
+
+
 def save_team(
     c: Connection, team_id: UUID, kind: str | None, settings: contract.ProgrammeSettings
 ) -> None:
@@ -88,10 +111,30 @@ def save_membership(
 
 
 def remove_membership(c: Connection, team_id: UUID, person_id: UUID) -> None:
+    """Forget the membership and, as the teams service does, any pause in it."""
+    for table in (memberships, mentor_pauses):
+        c.execute(
+            delete(table)
+            .where(table.c.team_id == team_id)
+            .where(table.c.person_id == person_id)
+        )
+
+
+def pause_mentor(
+    c: Connection, team_id: UUID, person_id: UUID, expired_requests: int
+) -> None:
+    """Record the team's pause; pausing a paused mentor again changes nothing."""
+    statement = insert(mentor_pauses).values(
+        team_id=team_id, person_id=person_id, expired_requests=expired_requests
+    )
+    c.execute(statement.on_conflict_do_nothing())
+
+
+def resume_mentor(c: Connection, team_id: UUID, person_id: UUID) -> None:
     c.execute(
-        delete(memberships)
-        .where(memberships.c.team_id == team_id)
-        .where(memberships.c.person_id == person_id)
+        delete(mentor_pauses)
+        .where(mentor_pauses.c.team_id == team_id)
+        .where(mentor_pauses.c.person_id == person_id)
     )
 
 
@@ -286,8 +329,11 @@ def load_people(
         memberships.c.roles,
         memberships.c.capacity,
         people.c.features,
+        mentor_pauses.c.person_id.is_not(None).label("paused"),
     ).select_from(
-        memberships.outerjoin(people, people.c.person_id == memberships.c.person_id)
+        memberships.outerjoin(
+            people, people.c.person_id == memberships.c.person_id
+        ).outerjoin(mentor_pauses, _paused_membership())
     )
     query = query.where(memberships.c.team_id.in_(pool))
     if person_ids is not None:
@@ -296,6 +342,8 @@ def load_people(
     loads = _loads(c, {r.person_id for r in rows if "mentor" in r.roles})
     mentees: dict[UUID, Person | None] = dict.fromkeys(person_ids or (), None)
     mentors: dict[UUID, Mentor | None] = dict.fromkeys(person_ids or (), None)
+    in_team = {r.person_id for r in rows if r.team_id == team_id}
+    paused = _paused_for(team_id, rows)
     for row in sorted(rows, key=lambda r: r.team_id != team_id):
         person = person_from(row.person_id, row.features or {})
         if row.team_id == team_id and "mentee" in row.roles:
@@ -303,9 +351,32 @@ def load_people(
         if "mentor" in row.roles and mentors.get(row.person_id) is None:
             capacity = _capacity(row.capacity, row.features or {}, default_capacity)
             mentors[row.person_id] = Mentor(
-                person, capacity, loads.get(row.person_id, 0)
+                person,
+                capacity,
+                loads.get(row.person_id, 0),
+                same_team=row.person_id in in_team,
+                paused=row.person_id in paused,
             )
     return mentees, mentors
+
+
+def _paused_membership() -> Any:
+    return and_(
+        mentor_pauses.c.team_id == memberships.c.team_id,
+        mentor_pauses.c.person_id == memberships.c.person_id,
+    )
+
+
+def _paused_for(team_id: UUID, rows: Sequence[Any]) -> set[UUID]:
+    """Mentors whose pause keeps them from the mentees of ``team_id``.
+
+    A mentor of the team itself: when the team paused them. A mentor drawn
+    only from other teams of the pool: when any of those teams paused them.
+    """
+    mentoring = [r for r in rows if "mentor" in r.roles]
+    own = {r.person_id: bool(r.paused) for r in mentoring if r.team_id == team_id}
+    drawn = {r.person_id for r in mentoring if r.paused and r.person_id not in own}
+    return {p for p, paused in own.items() if paused} | drawn
 
 
 def _capacity(membership: int | None, features: dict[str, Any], default: int) -> int:
@@ -334,6 +405,14 @@ def roles_in(c: Connection, team_id: UUID, person_id: UUID) -> frozenset[str] | 
         )
     ).first()
     return None if row is None else frozenset(row.roles)
+
+
+def paused_in(c: Connection, team_id: UUID) -> set[UUID]:
+    """The mentors this team paused and who have not resumed."""
+    rows = c.scalars(
+        select(mentor_pauses.c.person_id).where(mentor_pauses.c.team_id == team_id)
+    )
+    return set(rows)
 
 
 def unmatched_mentee_ids(c: Connection, team_id: UUID) -> set[UUID]:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
 from carrel_events import Envelope, EventPayload, encode
+from carrel_events.clients import Kafka, kafka_client_options
 from carrel_events.envelope import event_id_for
 from sqlalchemy import Connection, Engine, Row, delete, insert, select
 
@@ -92,16 +93,14 @@ def store(c: Connection, topic: str, envelopes: list[Envelope]) -> None:
 class OutboxPublisher:
     """Sends stored events to Kafka in order, then forgets them."""
 
-    def __init__(self, engine: Engine, bootstrap_servers: str) -> None:
+    def __init__(self, engine: Engine, kafka: Kafka) -> None:
         self._engine = engine
-        self._bootstrap = bootstrap_servers
+        self._kafka = kafka_client_options(kafka)
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap, enable_idempotence=True
-        )
+        self._producer = AIOKafkaProducer(**self._kafka, enable_idempotence=True)
         await self._producer.start()
 
     async def stop(self) -> None:

@@ -4,7 +4,8 @@ Each profile event carries one whole section, so applying it is a merge of
 that section into the person's JSON document; a :class:`Person` is read back
 from the document. Private preferences keep only what matching weighs
 (avoiding one's own institution); the free-text note and identities are not
-stored, since no criterion reads them yet.
+stored, since no criterion reads them yet. Visibility is kept so that the
+reasons shown to a mentee say nothing of a section they may not see.
 """
 
 import logging
@@ -46,8 +47,18 @@ def section_of(payload: EventPayload) -> dict[str, Any] | None:
         case profile.PrivatePreferencesChanged():
             return {"avoid_own_institution": payload.avoid_own_institution}
         case profile.AvailabilityChanged():
-            return {"available": payload.available}
+            return _availability(payload)
+        case profile.VisibilityChanged():
+            return {"visibility": dict(payload.sections)}
     return None
+
+
+def _availability(payload: profile.AvailabilityChanged) -> dict[str, Any]:
+    until = payload.paused_until
+    return {
+        "available": payload.available,
+        "paused_until": None if until is None else until.isoformat(),
+    }
 
 
 def _details(payload: profile.DetailsUpdated) -> dict[str, Any]:
@@ -115,6 +126,7 @@ def person_from(person_id: UUID, features: dict[str, Any]) -> Person:
         place_weight=features.get("place_weight", 0.5),
         available=features.get("available", True),
         avoid_own_institution=features.get("avoid_own_institution", False),
+        visibility=dict(features.get("visibility") or {}),
     )
 
 

@@ -51,6 +51,17 @@ memberships = Table(
     Column("capacity", Integer, nullable=True),
 )
 
+mentor_pauses = Table(
+    "matching_mentor_pause",
+    metadata,
+    Column("team_id", Uuid, primary_key=True),
+    Column("person_id", Uuid, primary_key=True, index=True),
+    Column("expired_requests", Integer, nullable=False),
+)
+"""Mentors a team paused (``MentorPaused``) until they resume. A table of its
+own rather than a column of memberships, so that ``create_all`` adds it to a
+database made before pauses were read."""
+
 consortium_teams = Table(
     "matching_consortium_team",
     metadata,

@@ -3,16 +3,26 @@
 It computes exactly what the vectorised ranker computes, through the plain
 definitions in :mod:`carrel_matching.domain.criteria`. The tests hold the two
 to agreement and the benchmarks measure one against the other.
+
+:class:`PlainTeamRanking` is the baseline of an update: the very same
+incremental bookkeeping as :class:`TeamRanking` (same rows, same columns,
+same deep lists), with every score computed pair by pair in plain Python.
 """
 
+import copy
 from collections import Counter
 from collections.abc import Sequence
 from uuid import UUID
 
+import numpy as np
+
+from carrel_matching.domain.arrays import Floats, Side
 from carrel_matching.domain.candidates import Candidate, damped, ranked
 from carrel_matching.domain.criteria import scored_pair
 from carrel_matching.domain.damping import TOP_K_FOR_DEMAND, damping_factor
 from carrel_matching.domain.people import Mentor, Person, SkillCatalogue, TeamRules
+from carrel_matching.domain.ranker import TeamRanking
+from carrel_matching.domain.scoring import NOT_OFFERED
 
 
 def base_scores(
@@ -60,3 +70,33 @@ def rank_team(
 def _best_ids(scores: dict[UUID, float], k: int) -> list[UUID]:
     order = sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
     return [mentor_id for mentor_id, _ in order[:k]]
+
+
+class PlainTeamRanking(TeamRanking):
+    """A team ranking that scores each pair with :func:`scored_pair`."""
+
+    @classmethod
+    def taking_over(cls, ranking: TeamRanking) -> "PlainTeamRanking":
+        """A copy of a ranked team that scores in plain Python from now on.
+
+        Ranking 10,000 members pair by pair takes most of an hour, so the
+        baseline of an update starts from the vectorised ranker's state.
+        """
+        plain = copy.deepcopy(ranking)
+        plain.__class__ = cls
+        return plain  # type: ignore[return-value]
+
+    def _score(self, mentees: Side, mentors: Side) -> Floats:
+        scores = np.full((mentees.size, mentors.size), NOT_OFFERED)
+        pool = [self.mentor(m) for m in mentors.ids]
+        for row, mentee_id in enumerate(mentees.ids):
+            mentee = self.mentee(mentee_id)
+            if mentee is None:
+                continue
+            for column, mentor in enumerate(pool):
+                if mentor is None:
+                    continue
+                score = scored_pair(mentee, mentor, self.rules, self.skills)
+                if score is not None:
+                    scores[row, column] = score
+        return scores

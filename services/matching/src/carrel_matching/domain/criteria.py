@@ -295,7 +295,7 @@ def refusal(
     mentee: Person, mentor: Mentor, rules: TeamRules, skills: SkillCatalogue
 ) -> str | None:
     """Why this mentor may not be offered to this mentee; None when they may."""
-    if not mentor.person.available:
+    if not mentor.available:
         return "paused"
     if mentor.free_places <= 0:
         return "full"

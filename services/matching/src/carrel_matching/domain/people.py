@@ -22,6 +22,10 @@ MustHave = Literal[
     "learning_goal_covered",
 ]
 
+Visibility = Literal["team", "consortium", "private"]
+ViewerScope = Literal["team", "consortium"]
+DEFAULT_VISIBILITY: Visibility = "team"
+
 _SMALL_WORDS = frozenset({"a", "an", "and", "of", "the", "for", "in", "to", "at", "&"})
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -90,6 +94,18 @@ class Person:
     place_weight: float = 0.5
     available: bool = True
     avoid_own_institution: bool = False
+    visibility: Mapping[str, Visibility] = field(default_factory=dict)
+    """Who may see each profile section; a section not named is open to the team."""
+
+    def shows(self, section: str, scope: ViewerScope) -> bool:
+        """Whether a viewer of this scope may see the section of this profile.
+
+        The profile service's rule: a member of the owner's team sees what is
+        open to the team or the consortium; someone from another team of a
+        consortium only what is open to the consortium; nobody a private one.
+        """
+        visibility = self.visibility.get(section, DEFAULT_VISIBILITY)
+        return visibility == "consortium" or (visibility == "team" and scope == "team")
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,19 @@ class Mentor:
     person: Person
     capacity: int
     active_mentees: int = 0
+    same_team: bool = True
+    """Whether the mentor is a member of the team being ranked, rather than
+    offered from another team of a consortium's shared pool: it decides which
+    sections of their profile the team's mentees may see."""
+    paused: bool = False
+    """Whether the team they are offered from paused them (``MentorPaused``)
+    for letting requests expire: their profile may say available, but this
+    pool does not offer them until they resume."""
+
+    @property
+    def seen_as(self) -> ViewerScope:
+        """How the mentees of the team being ranked see this mentor's profile."""
+        return "team" if self.same_team else "consortium"
 
     @property
     def mentor_id(self) -> UUID:
@@ -111,7 +140,12 @@ class Mentor:
     @property
     def offerable(self) -> bool:
         """A paused or full mentor is never offered."""
-        return self.person.available and self.free_places > 0
+        return self.available and self.free_places > 0
+
+    @property
+    def available(self) -> bool:
+        """Neither paused on their profile nor by the team they come from."""
+        return self.person.available and not self.paused
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,26 @@ A :class:`TeamRanking` keeps, for each mentee of a team, the undamped best
 ``TOP_K_FOR_DEMAND`` mentors (which make the mentors' demand) and the damped
 best ``top_n`` (what the mentee sees). A change re-scores only what it must:
 a changed mentee's row, a changed mentor's column, and then only the mentees
-whose lists that column can enter or leave, plus the columns of mentors whose
-damping moved. Everything else keeps its lists untouched.
+whose lists that column can enter, leave or move in, plus the columns of
+mentors whose damping moved. Everything else keeps its lists untouched.
+
+Each list is kept deeper than it is shown (:class:`_Tops`), with a *floor*
+that no mentor left out of it can beat. A listed mentor whose score falls
+then only moves down, and the mentee's whole row is scored again only when
+fewer than the shown number of mentors stay certainly above the floor.
+Without that depth, one damped mentor losing a little made every mentee who
+listed them re-score all 5,000 mentors of a 10,000-member team.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import numpy as np
 
 from carrel_matching.domain.arrays import Floats, Side, Tokens, encode
 from carrel_matching.domain.candidates import Candidate
-from carrel_matching.domain.candidates import damped as damped_score
 from carrel_matching.domain.damping import TOP_K_FOR_DEMAND, damping_factor
 from carrel_matching.domain.people import Mentor, Person, SkillCatalogue, TeamRules
 from carrel_matching.domain.scoring import NOT_OFFERED, round_scores, score_block
@@ -25,10 +31,14 @@ from carrel_matching.domain.scoring import NOT_OFFERED, round_scores, score_bloc
 BLOCK_ROWS = 256
 RE_ENCODE_AFTER = 8
 """Above this many changed people, encoding the whole team once is cheaper than
-putting each row in place (each put copies the sparse matrices)."""
+putting each row in place."""
+WITHDRAWN_BEFORE_REBUILD = 256
+"""Rows of people who left stay (never offered) until this many, or a quarter."""
+DEPTH_BEYOND_SHOWN = 10
+"""How many more mentors each list keeps than it shows."""
 DEMAND, LISTS = "demand", "lists"
-Entry = tuple[float, UUID]
-"""A score and the mentor it belongs to."""
+Entry = tuple[float, UUID, float]
+"""A score, the mentor it belongs to, and the mentor's undamped score."""
 
 
 @dataclass(frozen=True)
@@ -82,15 +92,20 @@ class TeamRanking:
         self._mentees = {p.person_id: p for p in mentees}
         self._mentors = {m.mentor_id: m for m in mentors}
         self._excluded = _by_mentee(rules)
+        self._tops = self._empty_tops()
         self._rebuild_sides()
-        self.demand_top: dict[UUID, list[Entry]] = {}
         self.demand: Counter[UUID] = Counter()
         self.factors: dict[UUID, float] = {}
         self.lists: dict[UUID, list[Candidate]] = {}
         self._columns: dict[UUID, Floats] = {}
         self._demand_moved: set[UUID] = set()
-        self._holders = {DEMAND: _Holders(), LISTS: _Holders()}
         self._factor_array: Floats | None = None
+
+    def _empty_tops(self) -> dict[str, "_Tops"]:
+        return {
+            DEMAND: _Tops(TOP_K_FOR_DEMAND, TOP_K_FOR_DEMAND + DEPTH_BEYOND_SHOWN),
+            LISTS: _Tops(self.top_n, self.top_n + DEPTH_BEYOND_SHOWN),
+        }
 
     @property
     def mentee_ids(self) -> frozenset[UUID]:
@@ -101,6 +116,15 @@ class TeamRanking:
 
     def mentee(self, mentee_id: UUID) -> Person | None:
         return self._mentees.get(mentee_id)
+
+    def listing(self, mentor_id: UUID) -> set[UUID]:
+        """The mentees whose shown list holds this mentor."""
+        held = self._tops[LISTS].holding([mentor_id])
+        return {
+            e
+            for e in held
+            if any(c.mentor_id == mentor_id for c in self.lists.get(e, []))
+        }
 
     def exclude(self, mentor_id: UUID, mentee_id: UUID) -> None:
         """Never offer this pair again; update the mentee to re-rank their row."""
@@ -113,26 +137,34 @@ class TeamRanking:
         self._rebuild_mentor_side()
 
     def _rebuild_mentee_side(self) -> None:
+        old = getattr(self, "mentee_side", None)
         self.mentee_side = encode(list(self._mentees.values()), self.tokens)
-        if hasattr(self, "_holders"):
-            demand, lists = self._holders[DEMAND], self._holders[LISTS]
-            demand.reindex(self.demand_top, self.mentee_side, TOP_K_FOR_DEMAND)
-            lists.reindex(_as_entries(self.lists), self.mentee_side, self.top_n)
+        for tops in self._tops.values():
+            tops.reindex(old, self.mentee_side)
 
     def _rebuild_mentor_side(self) -> None:
         self.mentor_side = encode(list(self._mentors.values()), self.tokens)
         self._factor_array = None
+
+    def _score(self, mentees: Side, mentors: Side) -> Floats:
+        """Undamped scores of these mentees (rows) against these mentors."""
+        return score_block(mentees, mentors, self.rules, self._excluded)
 
     # -- full ranking -----------------------------------------------------
 
     def rank_all(self) -> frozenset[UUID]:
         """Rank every mentee from scratch; returns the mentees whose list changed."""
         before = self.lists
-        self.demand_top = {}
-        self._holders = {DEMAND: _Holders(), LISTS: _Holders()}
+        if self.mentee_side.size > len(self._mentees):
+            self._rebuild_mentee_side()
+        if self.mentor_side.size > len(self._mentors):
+            self._rebuild_mentor_side()
+        self._tops = self._empty_tops()
+        for tops in self._tops.values():
+            tops.grow(self.mentee_side.size)
+        self.demand = Counter()
         for start, base in self._blocks():
             self._keep_demand(self.mentee_side.ids[start:], base)
-        self.demand = Counter(m for top in self.demand_top.values() for _, m in top)
         self.factors = {m: self._factor(m) for m in self._mentors}
         self._factor_array = None
         self._demand_moved = set()
@@ -145,16 +177,26 @@ class TeamRanking:
         side = self.mentee_side
         for start in range(0, side.size, BLOCK_ROWS):
             block = side.rows(start, start + BLOCK_ROWS)
-            yield (
-                start,
-                score_block(block, self.mentor_side, self.rules, self._excluded),
-            )
+            yield start, self._score(block, self.mentor_side)
 
     def _keep_demand(self, mentee_ids: Sequence[UUID], base: Floats) -> None:
+        self._keep(DEMAND, mentee_ids, base, base)
+
+    def _keep_lists(self, mentee_ids: Sequence[UUID], base: Floats) -> None:
+        factors = self._factor_vector()
+        final = np.where(base > NOT_OFFERED, round_scores(base * factors), NOT_OFFERED)
+        self._keep(LISTS, mentee_ids, final, base)
+
+    def _keep(
+        self, kind: str, mentee_ids: Sequence[UUID], final: Floats, base: Floats
+    ) -> None:
+        """Whole rows scored again: each row's deep list and its floor."""
+        depth = self._tops[kind].depth
         ids = self.mentor_side.ids
-        best = top_entries(base, self.mentor_side, TOP_K_FOR_DEMAND)
-        for mentee_id, entries in zip(mentee_ids, best, strict=False):
-            self._set_demand(mentee_id, [(s, ids[col]) for s, col in entries])
+        for offset, best in enumerate(top_entries(final, self.mentor_side, depth + 1)):
+            entries = [(s, ids[col], float(base[offset, col])) for s, col in best]
+            floor = entries[depth][0] if len(entries) > depth else NOT_OFFERED
+            self._set(kind, mentee_ids[offset], entries[:depth], floor)
 
     def _factor_vector(self) -> Floats:
         """The damping factors in mentor-side order, kept until mentors change."""
@@ -165,22 +207,6 @@ class TeamRanking:
             ids = self.mentor_side.ids
             self._factor_array = np.array([self.factors.get(m, 1.0) for m in ids])
         return self._factor_array
-
-    def _keep_lists(self, mentee_ids: Sequence[UUID], base: Floats) -> None:
-        factors = self._factor_vector()
-        final = np.where(base > NOT_OFFERED, round_scores(base * factors), NOT_OFFERED)
-        best = top_entries(final, self.mentor_side, self.top_n)
-        ids = self.mentor_side.ids
-        for offset, entries in enumerate(best):
-            self._set_list(
-                mentee_ids[offset],
-                [
-                    Candidate(
-                        s, ids[col], float(base[offset, col]), float(factors[col])
-                    )
-                    for s, col in entries
-                ],
-            )
 
     def _factor(self, mentor_id: UUID) -> float:
         mentor = self._mentors[mentor_id]
@@ -200,18 +226,19 @@ class TeamRanking:
         rows = {e for e, p in mentees.items() if p is not None}
         columns = set(mentors)
         self._columns = self._column_scores(columns)
-        touched = self._merge_demand(columns, rows)
-        rows |= touched.pop_rows
+        merged, pop_rows = self._merge(DEMAND, columns, rows)
+        rows |= pop_rows
         row_scores = self._row_scores(rows)
-        self._set_row_demand(row_scores)
+        self._keep_demand(*row_scores)
         moved = self._refresh_factors(columns - removed)
         list_columns = (columns | moved) - removed
         self._columns.update(self._column_scores(list_columns - set(self._columns)))
         self._keep_lists(*row_scores)
-        merged = self._merge_lists(list_columns, removed, rows)
+        listed, pop_rows = self._merge(LISTS, list_columns | removed, rows)
+        self._keep_lists(*self._row_scores(pop_rows))
         self._columns = {}
         gone = frozenset(e for e, p in mentees.items() if p is None)
-        candidates = (rows | touched.merged | merged) - gone
+        candidates = (rows | merged | listed) - gone
         changed = {e for e in candidates if before.get(e) != self.lists.get(e)}
         return RankingChange(frozenset(changed), gone & frozenset(before))
 
@@ -223,20 +250,26 @@ class TeamRanking:
         rebuild = len(mentees) > RE_ENCODE_AFTER
         for mentee_id, person in mentees.items():
             if person is None:
-                self._set_list(mentee_id, [])
-                self._set_demand(mentee_id, [])
-                self.lists.pop(mentee_id, None)
-                self.demand_top.pop(mentee_id, None)
-                rebuild |= self._mentees.pop(mentee_id, None) is not None
+                self._withdraw_mentee(mentee_id)
             else:
                 self._mentees[mentee_id] = person
                 if not rebuild:
                     self.mentee_side.put(encode([person], self.tokens))
-                    self._holders[DEMAND].grow(self.mentee_side.size)
-                    self._holders[LISTS].grow(self.mentee_side.size)
-        if rebuild:
+        if rebuild or _mostly_withdrawn(self.mentee_side.size, len(self._mentees)):
             self._rebuild_mentee_side()
+        for tops in self._tops.values():
+            tops.grow(self.mentee_side.size)
         return self._apply_mentors(mentors)
+
+    def _withdraw_mentee(self, mentee_id: UUID) -> None:
+        """Forget the mentee's lists; their row stays, ignored, until a rebuild."""
+        self._set(DEMAND, mentee_id, [], NOT_OFFERED)
+        self._set(LISTS, mentee_id, [], NOT_OFFERED)
+        self.lists.pop(mentee_id, None)
+        self._mentees.pop(mentee_id, None)
+        row = self.mentee_side.position.get(mentee_id)
+        for tops in self._tops.values():
+            tops.forget(mentee_id, row)
 
     def _apply_mentors(self, mentors: Mapping[UUID, Mentor | None]) -> set[UUID]:
         rebuild = len(mentors) > RE_ENCODE_AFTER
@@ -245,12 +278,12 @@ class TeamRanking:
             if mentor is None:
                 if self._mentors.pop(mentor_id, None) is not None:
                     removed.add(mentor_id)
-                    rebuild = True
+                    self.mentor_side.withdraw(mentor_id)
             else:
                 self._mentors[mentor_id] = mentor
                 if not rebuild:
                     self.mentor_side.put(encode([mentor], self.tokens))
-        if rebuild:
+        if rebuild or _mostly_withdrawn(self.mentor_side.size, len(self._mentors)):
             self._rebuild_mentor_side()
         return removed
 
@@ -260,8 +293,7 @@ class TeamRanking:
         scores = {m: np.full(self.mentee_side.size, NOT_OFFERED) for m in mentor_ids}
         if present and self.mentee_side.size:
             positions = [self.mentor_side.position[m] for m in present]
-            right = self.mentor_side.pick(positions)
-            block = score_block(self.mentee_side, right, self.rules, self._excluded)
+            block = self._score(self.mentee_side, self.mentor_side.pick(positions))
             for column, mentor_id in enumerate(present):
                 scores[mentor_id] = block[:, column]
         return scores
@@ -271,90 +303,69 @@ class TeamRanking:
         if not present:
             return [], np.empty((0, self.mentor_side.size))
         positions = [self.mentee_side.position[e] for e in present]
-        left = self.mentee_side.pick(positions)
-        return present, score_block(left, self.mentor_side, self.rules, self._excluded)
+        return present, self._score(self.mentee_side.pick(positions), self.mentor_side)
 
-    def _set_row_demand(self, row_scores: tuple[list[UUID], Floats]) -> None:
-        self._keep_demand(*row_scores)
+    def _merge(
+        self, kind: str, columns: set[UUID], rows: set[UUID]
+    ) -> tuple[set[UUID], set[UUID]]:
+        """Fold new column scores into the other mentees' deep lists.
 
-    def _merge_demand(self, columns: set[UUID], rows: set[UUID]) -> "_Touched":
-        """Fold new column scores into the demand lists of the other mentees."""
-        touched = _Touched()
-        if not columns:
-            return touched
-        for mentee_id in self._touched_by(columns, DEMAND):
-            if mentee_id in rows:
-                continue
-            new = self._new_entries(mentee_id, columns, damped=False)
-            merged = _merge(self.demand_top.get(mentee_id, []), new, TOP_K_FOR_DEMAND)
-            if merged is None:
-                touched.pop_rows.add(mentee_id)
+        Returns the mentees whose lists took the new scores, and those whose
+        whole row must be scored again.
+        """
+        tops = self._tops[kind]
+        finals = {m: self._final(kind, m) for m in columns}
+        merged, pop_rows = set(), set()
+        for mentee_id in self._touched_by(tops, finals) - rows:
+            row = self.mentee_side.position[mentee_id]
+            new = {
+                m: (float(final[row]), float(self._columns[m][row]))
+                for m, final in finals.items()
+            }
+            result = tops.merged(mentee_id, row, new)
+            if result is None:
+                pop_rows.add(mentee_id)
             else:
-                touched.merged.add(mentee_id)
-                self._set_demand(mentee_id, merged)
-        return touched
+                merged.add(mentee_id)
+                self._set(kind, mentee_id, *result)
+        return merged, pop_rows
 
-    def _merge_lists(
-        self, columns: set[UUID], removed: set[UUID], rows: set[UUID]
-    ) -> set[UUID]:
-        """Fold new damped column scores into the lists of the other mentees."""
-        touched = self._touched_by(columns | removed, LISTS) - rows
-        needs_row = set()
-        for mentee_id in touched:
-            new = self._new_entries(mentee_id, columns, damped=True)
-            new.update({m: NOT_OFFERED for m in removed})
-            old = [(c.score, c.mentor_id) for c in self.lists.get(mentee_id, [])]
-            merged = _merge(old, new, self.top_n)
-            if merged is None:
-                needs_row.add(mentee_id)
-            else:
-                self._set_list(mentee_id, self._candidates(mentee_id, merged))
-        if needs_row:
-            self._keep_lists(*self._row_scores(needs_row))
-        return touched
+    def _final(self, kind: str, mentor_id: UUID) -> Floats:
+        """The column as lists of this kind hold it: damped for what is shown."""
+        scores = self._columns[mentor_id]
+        if kind == DEMAND:
+            return scores
+        factor = self.factors.get(mentor_id, 1.0)
+        return np.where(
+            scores > NOT_OFFERED, round_scores(scores * factor), NOT_OFFERED
+        )
 
-    def _new_entries(
-        self, mentee_id: UUID, columns: Iterable[UUID], damped: bool
-    ) -> dict[UUID, float]:
-        row = self.mentee_side.position[mentee_id]
-        entries = {}
-        for mentor_id in columns:
-            base = float(self._columns[mentor_id][row])
-            if damped and base > NOT_OFFERED:
-                base = damped_score(base, self.factors.get(mentor_id, 1.0))
-            entries[mentor_id] = base
-        return entries
-
-    def _touched_by(self, columns: set[UUID], kind: str) -> set[UUID]:
-        """Mentees a column can enter or leave: holders, and rows above their last."""
-        holders = self._holders[kind]
-        touched = holders.holding(columns)
-        for mentor_id in columns:
-            scores = self._columns.get(mentor_id)
-            if scores is None:
-                continue
-            rows = np.flatnonzero((scores >= holders.last) & (scores > NOT_OFFERED))
-            touched.update(self.mentee_side.ids[r] for r in rows.tolist())
+    def _touched_by(self, tops: "_Tops", finals: Mapping[UUID, Floats]) -> set[UUID]:
+        """Mentees a column can enter, leave or move in: holders, rows above floor."""
+        touched = tops.holding(finals)
+        ids = self.mentee_side.ids
+        floor = tops.floor[: self.mentee_side.size]
+        for scores in finals.values():
+            # At the floor too: a row whose last shown score ties the floor is
+            # not certain, and a mentor with that score may come first by id.
+            rows = np.flatnonzero((scores >= floor) & (scores > NOT_OFFERED))
+            touched.update(ids[r] for r in rows.tolist())
         return touched & self._mentees.keys()
 
-    def _set_demand(self, mentee_id: UUID, entries: list[Entry]) -> None:
-        old = self.demand_top.get(mentee_id, [])
-        self.demand.subtract(m for _, m in old)
-        self.demand.update(m for _, m in entries)
-        self.demand_top[mentee_id] = entries
-        self._demand_moved.update(m for _, m in old)
-        self._demand_moved.update(m for _, m in entries)
+    def _set(self, kind: str, mentee_id: UUID, kept: list[Entry], floor: float) -> None:
         row = self.mentee_side.position.get(mentee_id)
-        full = len(entries) >= TOP_K_FOR_DEMAND
-        self._holders[DEMAND].set(mentee_id, row, old, entries, full)
-
-    def _set_list(self, mentee_id: UUID, candidates: list[Candidate]) -> None:
-        old = _as_entry_list(self.lists.get(mentee_id, []))
-        self.lists[mentee_id] = candidates
-        row = self.mentee_side.position.get(mentee_id)
-        full = len(candidates) >= self.top_n
-        entries = _as_entry_list(candidates)
-        self._holders[LISTS].set(mentee_id, row, old, entries, full)
+        old = self._tops[kind].set(mentee_id, row, kept, floor)
+        if kind == DEMAND:
+            shown = [m for _, m, _ in kept[:TOP_K_FOR_DEMAND]]
+            self.demand.subtract(old)
+            self.demand.update(shown)
+            self._demand_moved.update(old)
+            self._demand_moved.update(shown)
+        else:
+            self.lists[mentee_id] = [
+                Candidate(s, m, b, self.factors.get(m, 1.0))
+                for s, m, b in kept[: self.top_n]
+            ]
 
     def _refresh_factors(self, also: set[UUID]) -> set[UUID]:
         """Mentors whose damping factor moved; their factors are updated."""
@@ -377,26 +388,20 @@ class TeamRanking:
         if array is not None and column is not None and column < array.size:
             array[column] = factor
 
-    def _candidates(self, mentee_id: UUID, entries: list[Entry]) -> list[Candidate]:
-        known = {c.mentor_id: c for c in self.lists.get(mentee_id, [])}
-        row = self.mentee_side.position[mentee_id]
-        result = []
-        for score, mentor_id in entries:
-            if mentor_id in self._columns:
-                base = float(self._columns[mentor_id][row])
-            else:
-                base = known[mentor_id].base_score
-            factor = self.factors.get(mentor_id, 1.0)
-            result.append(Candidate(score, mentor_id, base, factor))
-        return result
 
+class _Tops:
+    """Each mentee's best ``depth`` mentors, and what no one left out can beat.
 
-class _Holders:
-    """Which mentees list each mentor, and each mentee's last listed score."""
+    ``floor[row]`` is at least the score of every offered mentor missing from
+    that row's list; the first ``shown`` entries are certain while they stay
+    above it (or while the floor says nobody else is offered at all).
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, shown: int, depth: int) -> None:
+        self.shown, self.depth = shown, depth
+        self.kept: dict[UUID, list[Entry]] = {}
         self.by_mentor: defaultdict[UUID, set[UUID]] = defaultdict(set)
-        self.last: Floats = np.empty(0)
+        self.floor: Floats = np.empty(0)
 
     def holding(self, mentors: Iterable[UUID]) -> set[UUID]:
         held: set[UUID] = set()
@@ -405,69 +410,65 @@ class _Holders:
         return held
 
     def grow(self, size: int) -> None:
-        if self.last.size < size:
-            room = np.full(size - self.last.size, NOT_OFFERED)
-            self.last = np.concatenate([self.last, room])
+        if self.floor.size < size:
+            room = np.full(size - self.floor.size, NOT_OFFERED)
+            self.floor = np.concatenate([self.floor, room])
 
     def set(
-        self,
-        mentee_id: UUID,
-        row: int | None,
-        old: list[Entry],
-        new: list[Entry],
-        full: bool,
-    ) -> None:
-        for _, mentor_id in old:
+        self, mentee_id: UUID, row: int | None, kept: list[Entry], floor: float
+    ) -> list[UUID]:
+        """Keep this list; returns the mentors shown before, for the demand."""
+        old = self.kept.get(mentee_id, [])
+        for _, mentor_id, _ in old:
             self.by_mentor[mentor_id].discard(mentee_id)
-        for _, mentor_id in new:
+        for _, mentor_id, _ in kept:
             self.by_mentor[mentor_id].add(mentee_id)
+        self.kept[mentee_id] = kept
         if row is not None:
             self.grow(row + 1)
-            self.last[row] = new[-1][0] if full and new else NOT_OFFERED
+            self.floor[row] = floor
+        return [m for _, m, _ in old[: self.shown]]
 
-    def reindex(
-        self, lists: Mapping[UUID, list[Entry]], side: Side, limit: int
-    ) -> None:
-        """Rows moved: place each mentee's last score at their new row."""
-        self.last = np.full(side.size, NOT_OFFERED)
-        for mentee_id, entries in lists.items():
-            row = side.position.get(mentee_id)
-            if row is not None and entries and len(entries) >= limit:
-                self.last[row] = entries[-1][0]
+    def forget(self, mentee_id: UUID, row: int | None) -> None:
+        """A mentee who left: no column may enter their row any more."""
+        self.kept.pop(mentee_id, None)
+        if row is not None and row < self.floor.size:
+            self.floor[row] = np.inf
 
+    def merged(
+        self, mentee_id: UUID, row: int, new: Mapping[UUID, tuple[float, float]]
+    ) -> tuple[list[Entry], float] | None:
+        """The list with these mentors' new scores; None if the row must be scored.
 
-def _as_entry_list(candidates: list[Candidate]) -> list[Entry]:
-    return [(c.score, c.mentor_id) for c in candidates]
+        A mentor whose score fell to the floor or below leaves the list, since
+        someone outside might now be ahead of them; the floor still holds.
+        """
+        floor = float(self.floor[row])
+        kept = [e for e in self.kept.get(mentee_id, []) if e[1] not in new]
+        kept += [(s, m, b) for m, (s, b) in new.items() if s > floor]
+        kept.sort(key=_sort_key)
+        if len(kept) > self.depth:
+            floor = max(floor, kept[self.depth][0])
+            kept = kept[: self.depth]
+        certain = floor <= NOT_OFFERED or (
+            len(kept) >= self.shown and kept[self.shown - 1][0] > floor
+        )
+        return (kept, floor) if certain else None
 
-
-def _as_entries(lists: Mapping[UUID, list[Candidate]]) -> dict[UUID, list[Entry]]:
-    return {e: _as_entry_list(cs) for e, cs in lists.items()}
-
-
-@dataclass
-class _Touched:
-    merged: set[UUID] = field(default_factory=set)
-    pop_rows: set[UUID] = field(default_factory=set)
-
-
-def _merge(old: list[Entry], new: dict[UUID, float], limit: int) -> list[Entry] | None:
-    """Old best list with some mentors re-scored; None if a full row is needed.
-
-    A mentor of the old list whose score fell (or who is gone) might be
-    overtaken by a mentor outside the list that we do not know, so then only
-    the whole row can tell.
-    """
-    for score, mentor_id in old:
-        if mentor_id in new and new[mentor_id] < score:
-            return None
-    merged = {m: s for s, m in old}
-    merged.update({m: s for m, s in new.items() if s > NOT_OFFERED})
-    entries = sorted(((s, m) for m, s in merged.items()), key=_sort_key)
-    return entries[:limit]
+    def reindex(self, old: Side | None, side: Side) -> None:
+        """Rows moved: carry each mentee's floor to their new row."""
+        floor = np.full(side.size, NOT_OFFERED)
+        if old is not None:
+            for row, mentee_id in enumerate(side.ids):
+                was = old.position.get(mentee_id)
+                if was is not None and was < self.floor.size:
+                    floor[row] = self.floor[was]
+        self.floor = floor
 
 
-def _entries(candidates: list[Candidate]) -> list[Entry]:
-    return [(c.score, c.mentor_id) for c in candidates]
+def _mostly_withdrawn(rows: int, people: int) -> bool:
+    """Whether withdrawn rows are many enough to be worth one rebuild."""
+    return rows - people > max(WITHDRAWN_BEFORE_REBUILD, rows // 4)
 
 
 def _by_mentee(rules: TeamRules) -> dict[UUID, frozenset[UUID]]:

@@ -2,12 +2,43 @@
 
 Only what speaks for the pair is said; a criterion that scored nothing stays
 silent rather than telling the mentee what is missing.
+
+Reasons and the breakdown say nothing of a section of the mentor's profile
+that the mentee may not see (the mentor's visibility, as the profile service
+applies it): a hidden section still counts in the score, but its reason is
+left out and its criterion is missing from the breakdown. Private matching
+preferences never show, in any reason.
+
+Told the other way, to the mentor (:func:`told_to_mentor`), the reasons also
+speak of the mentee: of their learning goals, aspirations, interests, place,
+experience and languages. The same rule then holds for the mentee's sections
+as the mentor may see them: what the mentee keeps from the mentor stays out.
 """
 
+from collections.abc import Callable
+
 from carrel_matching.domain.candidates import Candidate
-from carrel_matching.domain.criteria import PairFit, pair_fit
+from carrel_matching.domain.criteria import Criterion, PairFit, pair_fit
 from carrel_matching.domain.damping import DAMPING_SHOWN_BELOW
-from carrel_matching.domain.people import Mentor, Person, SkillCatalogue, TeamRules
+from carrel_matching.domain.people import (
+    Mentor,
+    Person,
+    SkillCatalogue,
+    TeamRules,
+    ViewerScope,
+)
+
+SECTION_OF: dict[Criterion, str] = {
+    "goal_coverage": "skills",
+    "skill_depth": "skills",
+    "interests": "interests",
+    "role_fit": "details",
+    "experience": "details",
+    "place": "location",
+    "language": "details",
+    "free_capacity": "mentoring",
+}
+"""The section of the mentor's profile each criterion reads (and shows)."""
 
 _LANGUAGE_NAMES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German",
@@ -17,23 +48,53 @@ _LANGUAGE_NAMES = {
 NEAR_KM = 100.0
 
 
+Reason = Callable[[PairFit, Mentor, SkillCatalogue], list[str]]
+
+
 def reasons_for(
-    fit: PairFit, mentor: Mentor, candidate: Candidate, skills: SkillCatalogue
+    fit: PairFit,
+    mentor: Mentor,
+    candidate: Candidate,
+    skills: SkillCatalogue,
+    mentee_shows: Callable[[str], bool] = lambda section: True,
 ) -> list[str]:
-    """The reasons to show beside one candidate, most telling first."""
+    """The reasons to show beside one candidate, most telling first.
+
+    ``mentee_shows`` says which sections of the mentee's profile the reader
+    may see: all of them when the mentee reads about their own candidate.
+    """
+    shows = _shown_sections(mentor)
     reasons = [
-        *_goal_reasons(fit, skills),
-        *_expertise_reason(fit, mentor.person, skills),
-        *_role_reason(fit, mentor.person),
-        *_experience_reason(fit),
-        *_interest_reason(fit),
-        *_place_reason(fit),
-        *_language_reason(fit),
-        *_capacity_reason(mentor),
+        told
+        for mentor_section, mentee_section, reason in _REASONS
+        if mentor_section in shows
+        and (mentee_section is None or mentee_shows(mentee_section))
+        for told in reason(fit, mentor, skills)
     ]
     if candidate.damping < DAMPING_SHOWN_BELOW:
         reasons.append("many mentees already asked for this mentor")
     return reasons
+
+
+def told_to_mentor(
+    mentee: Person,
+    mentor: Mentor,
+    candidate: Candidate,
+    rules: TeamRules,
+    skills: SkillCatalogue,
+) -> list[str]:
+    """The reasons of a pair as the mentor reads them, beside a fitting mentee.
+
+    The mentor sees the mentee as a teammate when they mentor in the mentee's
+    team, else as someone from another team of the consortium.
+    """
+    fit = pair_fit(mentee, mentor, rules, skills)
+    scope: ViewerScope = mentor.seen_as
+
+    def mentee_shows(section: str) -> bool:
+        return mentee.shows(section, scope)
+
+    return reasons_for(fit, mentor, candidate, skills, mentee_shows)
 
 
 def _goal_reasons(fit: PairFit, skills: SkillCatalogue) -> list[str]:
@@ -120,14 +181,36 @@ def _capacity_reason(mentor: Mentor) -> list[str]:
     return [f"has {free} free place{'s' if free > 1 else ''}"]
 
 
-def breakdown_of(fit: PairFit) -> dict[str, dict[str, float]]:
-    """Each criterion's value and the weight it had, for the API to show."""
+_REASONS: tuple[tuple[str, str | None, Reason], ...] = (
+    ("skills", "learning_goals", lambda f, m, s: _goal_reasons(f, s)),
+    ("skills", "learning_goals", lambda f, m, s: _expertise_reason(f, m.person, s)),
+    ("details", "aspirations", lambda f, m, s: _role_reason(f, m.person)),
+    ("details", "details", lambda f, m, s: _experience_reason(f)),
+    ("interests", "interests", lambda f, m, s: _interest_reason(f)),
+    ("location", "location", lambda f, m, s: _place_reason(f)),
+    ("details", "details", lambda f, m, s: _language_reason(f)),
+    ("mentoring", None, lambda f, m, s: _capacity_reason(m)),
+)
+"""Each reason in the order shown, with the section of the mentor's profile and
+of the mentee's (None: nothing of the mentee) that it gives away."""
+
+
+def _shown_sections(mentor: Mentor) -> frozenset[str]:
+    """The sections of the mentor's profile that the team's mentees may see."""
+    person, scope = mentor.person, mentor.seen_as
+    return frozenset(s for s in SECTION_OF.values() if person.shows(s, scope))
+
+
+def breakdown_of(fit: PairFit, mentor: Mentor) -> dict[str, dict[str, float]]:
+    """Each criterion's value and weight, for the sections the mentee may see."""
+    shows = _shown_sections(mentor)
     return {
         criterion: {
             "value": round(fit.values[criterion], 4),
             "weight": round(fit.weights[criterion], 4),
         }
         for criterion in fit.values
+        if SECTION_OF[criterion] in shows
     }
 
 
@@ -140,4 +223,4 @@ def explain(
 ) -> tuple[dict[str, dict[str, float]], list[str]]:
     """The breakdown and the reasons of one listed candidate."""
     fit = pair_fit(mentee, mentor, rules, skills)
-    return breakdown_of(fit), reasons_for(fit, mentor, candidate, skills)
+    return breakdown_of(fit, mentor), reasons_for(fit, mentor, candidate, skills)

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from uuid import UUID
 
 import uvicorn
+from carrel_events.clients import kafka_options
 from carrel_events.observability import configure_logging, load_settings, observe
 from carrel_vocabulary import load_vocabulary
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
@@ -22,8 +23,10 @@ from carrel_matching.adapters.outbox import OutboxPublisher
 from carrel_matching.adapters.tables import connect, create_tables
 from carrel_matching.adapters.vocabulary import VocabularySkills
 from carrel_matching.domain import empty_lists
+from carrel_matching.domain.candidates import Candidate
 from carrel_matching.domain.empty_lists import EmptyList
 from carrel_matching.domain.people import SkillCatalogue, Weights
+from carrel_matching.domain.reasons import told_to_mentor
 from carrel_matching.entrypoints.dependencies import (
     Db,
     Plans,
@@ -105,12 +108,14 @@ def fitting_mentees(
     mentor_id: UUID,
     caller: TeamMember,
     db: Db,
+    request: Request,
     limit: int = Query(default=20, ge=1, le=200),
 ) -> FittingMenteesView:
     """Mentees of the team whose candidate lists hold this mentor, best fit first."""
     allowed_to_see(caller, mentor_id)
     with db.connect() as c:
         stored = candidate_store.fitting_mentees(c, caller.team_id, mentor_id, limit)
+        told = _told_to_mentor(c, caller.team_id, mentor_id, stored, request)
     return FittingMenteesView.model_validate(
         {
             "team_id": caller.team_id,
@@ -120,12 +125,42 @@ def fitting_mentees(
                     "mentee_id": s.mentee_id,
                     "rank": s.rank,
                     "score": s.score,
-                    "reasons": s.reasons,
+                    "reasons": told.get(s.mentee_id, []),
                 }
                 for s in stored
             ],
         }
     )
+
+
+def _told_to_mentor(
+    c: Connection,
+    team_id: UUID,
+    mentor_id: UUID,
+    stored: list[candidate_store.StoredCandidate],
+    request: Request,
+) -> dict[UUID, list[str]]:
+    """Each listed pair's reasons without what the mentee keeps from the mentor.
+
+    The stored reasons are the mentee's, and speak freely of the mentee's own
+    goals and place; they are told again here with the mentee's visibility.
+    A pair whose people matching no longer knows gets no reasons at all.
+    """
+    found = directory.team_rules(c, team_id)
+    if not stored or found is None:
+        return {}
+    rules, default_capacity = found
+    wanted = {mentor_id} | {s.mentee_id for s in stored}
+    mentees, mentors = directory.load_people(c, team_id, wanted, default_capacity)
+    mentor, skills = mentors.get(mentor_id), request.app.state.skills
+    told: dict[UUID, list[str]] = {}
+    for s in stored:
+        mentee = mentees.get(s.mentee_id)
+        if mentor is None or mentee is None:
+            continue
+        candidate = Candidate(s.score, mentor_id, s.base_score, s.damping)
+        told[s.mentee_id] = told_to_mentor(mentee, mentor, candidate, rules, skills)
+    return told
 
 
 def _request(options: PairingOptions) -> PairingRequest:
@@ -223,7 +258,7 @@ def create_app(settings: MatchingSettings, publish: bool = True) -> FastAPI:
         app.state.coordination = Coordination(engine, skills, settings.matching_topic)
         app.state.publisher = None
         if publish:
-            app.state.publisher = OutboxPublisher(engine, settings.kafka_bootstrap)
+            app.state.publisher = OutboxPublisher(engine, kafka_options(settings))
             await app.state.publisher.start()
         try:
             yield
