@@ -106,3 +106,34 @@ def test_a_newcomer_goes_from_the_join_link_to_a_requested_mentor(
     expect(newcomer).to_have_url(f"{team}/candidates")
     mentee_requests(path, newcomer, team, "Ines Duarte")
     assert path.errors == []
+
+
+def test_a_members_referral_is_approved_and_brings_a_colleague_in(
+    browser: Browser, site: Site
+) -> None:
+    path = MainPath(browser, site)
+    founded = found_team(site, "Brookside Library")
+    team = f"{site.url}/teams/{founded['team_id']}"
+    coordinator = path.watch(
+        sign_in_as_coordinator(browser, founded["sign_in_link"], "Brookside Library")
+    )
+    invitations = path.watch(coordinator.context.new_page())
+    invitations.goto(f"{team}/coordinate/invitations")
+    member = path.accept(path.invite(invitations, "Ravi", "mentor"), "Ravi Patel")
+
+    member.goto(f"{team}/directory")
+    refer = member.get_by_role("form", name="Invite a colleague")
+    refer.get_by_label("Their name").fill("Lena Vogel")
+    refer.get_by_label("Their email").fill("lena.vogel@example.org")
+    refer.get_by_role("button", name="Invite").click()
+    expect(refer).to_contain_text("a coordinator will approve")
+    path.shoot(member, "growth-referral")
+
+    approve = invitations.get_by_role("button", name="Approve Lena Vogel")
+    expect(approve).to_be_visible(timeout=LIVE_WAIT_MS)
+    approve.click()
+    sent = invitations.locator("#links li").filter(has_text="Lena Vogel:")
+    expect(sent).to_have_count(1)
+    colleague = path.accept(str(sent.get_by_role("link").get_attribute("href")), "Lena")
+    expect(colleague.get_by_role("region", name="Getting started")).to_be_visible()
+    assert path.errors == []

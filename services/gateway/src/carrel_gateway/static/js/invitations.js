@@ -56,3 +56,26 @@ async function drawJoinRequests() {
 
 live(() => drawJoinRequests().catch(() => {}));
 await drawJoinRequests();
+
+// Members' referrals that wait for a coordinator; approving returns the link.
+async function drawReferrals() {
+  const waiting = await teamApi("/referrals");
+  const answer = (referral, verdict) => async () => {
+    const answered = await teamApi(`/referrals/${referral.id}/${verdict}`,
+      { method: "POST", body: { expected_version: referral.version } });
+    if (answered?.link) {
+      document.getElementById("links").prepend(el("li", {}, `${referral.name}: `,
+        el("a", { href: answered.link, "data-invitation-link": "" }, answered.link)));
+    }
+    say(`${verdict === "approve" ? "Approved" : "Declined"} ${referral.name}`);
+    await drawReferrals();
+  };
+  document.getElementById("referrals").replaceChildren(...(waiting.length ? waiting.map((referral) =>
+    el("li", {}, `${referral.name} <${referral.email}> as ${referral.roles.join(", ")} `,
+      el("button", { type: "button", onclick: answer(referral, "approve") }, `Approve ${referral.name}`), " ",
+      el("button", { type: "button", onclick: answer(referral, "decline") }, `Decline ${referral.name}`)))
+    : [el("li", { class: "muted" }, "No referral is waiting.")]));
+}
+
+live(() => drawReferrals().catch(() => {}));
+await drawReferrals();
