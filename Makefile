@@ -49,10 +49,12 @@ test: up /usr/bin/chromium ## Run every test against the real stack (starts it w
 test-unit: install ## Run the tests that need no server
 	$(PY) -m pytest -m "not integration"
 
+# The ranking runs at 1,000, 5,000 and 10,000 members through bench.ranking_sizes.
 bench: up ## Run every benchmark at full size (long), then write bench/results/SUMMARY.md
-	$(WITH_STACK) for b in relay profile_commands teams_commands resources_commands \
-		freshness matching_ranking matching_pairing rebuild; do \
-		$(PY) -m bench.$$b || exit 1; done
+	$(WITH_STACK) for b in relay pipeline profile_commands teams_commands \
+		resources_commands gateway_writes freshness ranking_sizes matching_pairing \
+		rebuild onboarding; do \
+		echo "== bench.$$b"; $(PY) -m bench.$$b || exit 1; done
 	$(PY) -m bench.summary
 
 scaleout: up ## Three copies of matching and the projection, one killed, one added (~4 min)

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from aiokafka.admin import AIOKafkaAdminClient
 from carrel_events import Topic
 from carrel_events.contracts import teams
 from carrel_profile.settings import ProfileSettings
@@ -53,7 +54,7 @@ from carrel_projection.settings import ProjectionSettings
 from carrel_projection.testing import EventScript, create_topics, publish
 from psycopg import sql
 
-from bench.harness import write_json
+from bench.harness import SEED, write_json
 
 DATABASE = "carrel_test"
 BENCH = Path(__file__).resolve().parent
@@ -145,7 +146,7 @@ class Freshness:
     ) -> tuple[list[float], float]:
         """Each writer changes its own members, so no change hides another."""
         self.delays, self.pending, self.lost = [], {}, 0
-        client = open_client(self.projection.opensearch_url)
+        client = open_client(self.projection)
         each = max(1, samples // writers)
         started = time.perf_counter()
         poller = asyncio.create_task(self.poll(client, poll_ms / 1000))
@@ -264,14 +265,17 @@ async def measure(
     written = await bench.run(members, args.samples // 2, 1, args.poll_ms)
     print(
         f"freshness: profile write accepted -> visible in directory search; "
-        f"members={args.members} poll={args.poll_ms} ms cores={os.cpu_count()} "
-        f"(profile API, relay, projection consumer and OpenSearch on one machine; "
+        f"members={args.members} poll={args.poll_ms} ms seed={SEED} "
+        f"cores={os.cpu_count()} "
+        f"(profile API, relay, projection consumer and OpenSearch on one machine, "
+        f"shared and busy; "
         f"memberships produced directly as MemberJoined envelopes)"
     )
     figures = {
         "benchmark": "freshness",
         "quick": args.quick,
         "cores": os.cpu_count(),
+        "seed": SEED,
         "members": args.members,
         "light": report("light", 1, *light, light_lost),
         "heavy": report("heavy", args.writers, *heavy, heavy_lost),
@@ -283,15 +287,25 @@ async def measure(
 
 async def prepare(projection: ProjectionSettings, topics: dict[Topic, str]) -> None:
     await create_topics(projection.kafka_bootstrap, list(topics.values()))
-    client = open_client(projection.opensearch_url)
+    client = open_client(projection)
     await ensure_indices(client, projection.index_prefix, DEFINITIONS)
     await client.close()
 
 
 async def clean_up(projection: ProjectionSettings) -> None:
-    client = open_client(projection.opensearch_url)
+    client = open_client(projection)
     await drop_indices(client, projection.index_prefix, DEFINITIONS)
     await client.close()
+
+
+async def delete_topics(bootstrap: str, topics: list[str]) -> None:
+    """The run's topics and their dead-letter topics, gone from the shared Kafka."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(topics + [f"{name}.dlq" for name in topics])
+    finally:
+        await admin.close()
 
 
 def main() -> None:
@@ -304,6 +318,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.samples, args.writers, args.members = 10, 4, 20
+    random.seed(SEED)  # the writers' pauses
     suffix = uuid.uuid4().hex[:10]
     topics = {kind: f"bench.fresh.{kind.name.lower()}.{suffix}" for kind in Topic}
     projection = ProjectionSettings(
@@ -338,6 +353,8 @@ def main() -> None:
             asyncio.run(measure(f"http://127.0.0.1:{port}", projection, topics, args))
         finally:
             asyncio.run(clean_up(projection))
+            topic_names = list(topics.values())
+            asyncio.run(delete_topics(projection.kafka_bootstrap, topic_names))
 
 
 if __name__ == "__main__":

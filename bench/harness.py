@@ -36,16 +36,26 @@ RESULTS_VARIABLE = "BENCH_RESULTS_DIR"
 """Names another folder for the JSON results, so a test run leaves the
 committed figures of a full run alone."""
 READY_TIMEOUT_S = 60
-SAME_MACHINE = "(server and client on the same machine)"
+SAME_MACHINE = "(server and client on the same machine, shared and busy)"
+SEED = 20261204
+"""Seeds every random choice of a run, so two runs send the same commands."""
 
 
 def command_line(description: str, commands: int) -> argparse.ArgumentParser:
-    """The options every benchmark takes: ``--quick``, ``-n`` commands, ``-c``."""
+    """The options every benchmark takes: ``--quick``, ``-n``, ``-c``, ``-r``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a tiny run")
     parser.add_argument("-n", "--commands", type=int, default=commands)
     parser.add_argument("-c", "--concurrency", type=int, default=16)
+    parser.add_argument(
+        "-r", "--repeats", type=int, default=3, help="timed runs of N commands each"
+    )
     return parser
+
+
+def repeats_of(arguments: argparse.Namespace) -> int:
+    """The timed runs: two in a quick run, so the repeating itself is tested."""
+    return 2 if arguments.quick else max(1, int(arguments.repeats))
 
 
 @contextmanager
@@ -123,8 +133,13 @@ def _wait_ready(server: subprocess.Popen[bytes], base_url: str, service: str) ->
 
 
 def client(base_url: str, concurrency: int) -> httpx.AsyncClient:
-    """An HTTP client with one connection per concurrent worker."""
-    limits = httpx.Limits(max_connections=concurrency)
+    """An HTTP client with one connection per concurrent worker.
+
+    Idle connections are dropped after 2 s, before uvicorn closes them at 5 s:
+    otherwise a command sent on a connection the server is closing fails with
+    "Server disconnected" (seen on the busy machine between rounds).
+    """
+    limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=2.0)
     return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60)
 
 
@@ -137,6 +152,9 @@ class Tally:
     """The status and the command's last path word, such as ``409 accept``."""
     concurrency: int = 0
     elapsed: float = 0.0
+    """The timed runs' elapsed time, summed (set-up between runs excluded)."""
+    runs: list[float] = field(default_factory=list)
+    """Commands per second of each timed run, in order."""
 
     async def send(
         self,
@@ -145,23 +163,42 @@ class Tally:
         url: str,
         member: str | None = None,
         body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Sends one command as ``member`` and records how long it took."""
-        headers = {"X-Carrel-Member": member} if member else {}
+        """Sends one command as ``member`` (or with ``headers``); times it."""
+        headers = dict(headers or {})
+        if member:
+            headers["X-Carrel-Member"] = member
         sent = time.perf_counter()
-        answer = await http.request(method, url, json=body, headers=headers)
+        try:
+            answer = await http.request(method, url, json=body, headers=headers)
+        except httpx.TransportError as error:
+            # Counted as a refused command, not a crash of the whole run: the
+            # report shows how many and which, and a dead server shows as all.
+            answer = httpx.Response(599, text=type(error).__name__)
+            self.failures.append(f"{type(error).__name__} {url.rsplit('/', 1)[1]}")
+            return answer
         self.latencies.append(time.perf_counter() - sent)
         if not answer.is_success:
             self.failures.append(f"{answer.status_code} {url.rsplit('/', 1)[1]}")
         return answer
 
     async def run_rounds(
-        self, rounds: int, concurrency: int, one_round: Callable[[int], Awaitable[None]]
+        self,
+        rounds: int,
+        concurrency: int,
+        one_round: Callable[[int], Awaitable[None]],
+        first: int = 0,
     ) -> None:
-        """Runs rounds 0 to ``rounds``-1 from concurrent workers, timing the whole."""
+        """Runs rounds ``first`` on from concurrent workers; one timed run.
+
+        Called again for each repeat, with ``first`` moved on so that each run
+        sends new commands; the tally keeps every run's figures.
+        """
         queue: asyncio.Queue[int] = asyncio.Queue()
-        for index in range(rounds):
+        for index in range(first, first + rounds):
             queue.put_nowait(index)
+        before = len(self.latencies)
 
         async def worker() -> None:
             while not queue.empty():
@@ -169,7 +206,9 @@ class Tally:
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        self.elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        self.elapsed += elapsed
+        self.runs.append((len(self.latencies) - before) / elapsed)
         self.concurrency = concurrency
 
 
@@ -191,6 +230,10 @@ class Figures(BaseModel):
     p99_ms: float
     failures: int
     failure_kinds: list[str]
+    repeats: int = 1
+    runs_commands_per_second: list[float] = []
+    """Each timed run's rate; the headline rate pools every run."""
+    seed: int | None = None
 
 
 def figures(
@@ -214,6 +257,9 @@ def figures(
         p99_ms=_nearest_rank(ordered, 0.99) * 1000,
         failures=len(tally.failures),
         failure_kinds=sorted(set(tally.failures)),
+        repeats=len(tally.runs),
+        runs_commands_per_second=[round(rate, 1) for rate in tally.runs],
+        seed=SEED,
     )
 
 
@@ -225,9 +271,11 @@ def report(title: str, result: Figures) -> Path:
     """Prints the setup and figures and writes them to ``bench/results/``."""
     sizes = [f"{name}={value}" for name, value in result.setup.items()]
     setup = [f"N={result.commands}", f"concurrency={result.concurrency}", *sizes]
+    setup.append(f"repeats={result.repeats} seed={result.seed}")
     print(f"{title}: {' '.join(setup)} cores={result.cores} {SAME_MACHINE}")
+    runs = ", ".join(f"{rate:.0f}" for rate in result.runs_commands_per_second)
     print(
-        f"  {result.commands_per_second:.0f} commands/s, median "
+        f"  {result.commands_per_second:.0f} commands/s (runs: {runs}), median "
         f"{result.median_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
         f"failures {result.failures} {result.failure_kinds}"
     )

@@ -34,7 +34,7 @@ SKILLS = [
 
 def command(index: int) -> tuple[str, dict[str, Any]]:
     """The section and body of the ``index``-th command of the run."""
-    rng = random.Random(index)
+    rng = random.Random(harness.SEED + index)
     kind = index % 4
     if kind == 0:
         picked = rng.sample(SKILLS, 3)
@@ -56,9 +56,9 @@ def command(index: int) -> tuple[str, dict[str, Any]]:
 
 
 async def drive(
-    base_url: str, profiles: int, total: int, concurrency: int
+    base_url: str, profiles: int, total: int, concurrency: int, repeats: int
 ) -> harness.Tally:
-    """Creates the profiles (not timed), then times ``total`` section commands."""
+    """Creates the profiles (not timed); times ``total`` commands, ``repeats`` times."""
     tally = harness.Tally()
     async with harness.client(base_url, concurrency) as http:
         members = await create_profiles(http, profiles, concurrency)
@@ -69,7 +69,10 @@ async def drive(
             url = f"/api/v1/profiles/{member}/{section}"
             await tally.send(http, "PUT", url, body=body)
 
-        await tally.run_rounds(total, concurrency, one_command)
+        for repeat in range(repeats):
+            await tally.run_rounds(
+                total, concurrency, one_command, first=repeat * total
+            )
     return tally
 
 
@@ -92,7 +95,7 @@ async def create_profiles(
 
 def main() -> None:
     """Runs the benchmark with the sizes of the command line."""
-    parser = harness.command_line(__doc__.splitlines()[0], commands=5000)
+    parser = harness.command_line(__doc__.splitlines()[0], commands=2000)
     parser.add_argument("-p", "--profiles", type=int, default=500)
     arguments = parser.parse_args()
     if arguments.quick:
@@ -103,7 +106,13 @@ def main() -> None:
         harness.running_service("profile", schema) as url,
     ):
         tally = asyncio.run(
-            drive(url, arguments.profiles, arguments.commands, arguments.concurrency)
+            drive(
+                url,
+                arguments.profiles,
+                arguments.commands,
+                arguments.concurrency,
+                harness.repeats_of(arguments),
+            )
         )
     setup = {"profiles": arguments.profiles}
     result = harness.figures("profile_commands", tally, setup, arguments.quick)

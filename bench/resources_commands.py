@@ -110,9 +110,9 @@ async def one_round(
 
 
 async def drive(
-    base_url: str, team: Team, total: int, concurrency: int
+    base_url: str, team: Team, total: int, concurrency: int, repeats: int
 ) -> harness.Tally:
-    """Times ``total`` commands, four to a resource."""
+    """Times ``total`` commands, four to a resource, in each of ``repeats`` runs."""
     tally = harness.Tally()
     async with harness.client(base_url, concurrency) as http:
 
@@ -120,7 +120,10 @@ async def drive(
             await one_round(http, team, index, tally)
 
         rounds = max(1, total // COMMANDS_PER_ROUND)
-        await tally.run_rounds(rounds, concurrency, resource_round)
+        for repeat in range(repeats):
+            await tally.run_rounds(
+                rounds, concurrency, resource_round, first=repeat * rounds
+            )
     return tally
 
 
@@ -136,7 +139,9 @@ def main() -> None:
         )
         team = a_team(in_schema)
         with harness.running_service("resources", schema) as base_url:
-            tally = asyncio.run(drive(base_url, team, total, concurrency))
+            tally = asyncio.run(
+                drive(base_url, team, total, concurrency, harness.repeats_of(arguments))
+            )
     setup = {"members": MEMBERS}
     result = harness.figures("resources_commands", tally, setup, arguments.quick)
     harness.report("resources commands", result)

@@ -100,7 +100,7 @@ async def one_mentorship(
     http: httpx.AsyncClient, team: Team, index: int, tally: harness.Tally
 ) -> None:
     """Request, accept, one session, end: four timed commands, fewer on refusal."""
-    rng = random.Random(index)
+    rng = random.Random(harness.SEED + index)
     mentor, mentee = rng.choice(team.mentors), rng.choice(team.mentees)
     asked = await tally.send(
         http,
@@ -123,24 +123,31 @@ async def one_mentorship(
 
 
 async def drive(
-    base_url: str, total: int, concurrency: int, mentors: int, mentees: int
+    base_url: str,
+    total: int,
+    concurrency: int,
+    team_size: tuple[int, int],
+    repeats: int,
 ) -> harness.Tally:
-    """Builds the team (not timed), then times ``total`` mentorship commands."""
+    """Builds the team (not timed); times ``total`` commands, ``repeats`` times."""
     tally = harness.Tally()
     async with harness.client(base_url, concurrency) as http:
-        team = await build_team(http, mentors, mentees, concurrency)
+        team = await build_team(http, *team_size, concurrency)
 
         async def mentorship(index: int) -> None:
             await one_mentorship(http, team, index, tally)
 
         rounds = total // STEPS_PER_MENTORSHIP
-        await tally.run_rounds(rounds, concurrency, mentorship)
+        for repeat in range(repeats):
+            await tally.run_rounds(
+                rounds, concurrency, mentorship, first=repeat * rounds
+            )
     return tally
 
 
 def main() -> None:
     """Runs the benchmark with the sizes of the command line."""
-    parser = harness.command_line(__doc__.splitlines()[0], commands=4000)
+    parser = harness.command_line(__doc__.splitlines()[0], commands=2000)
     parser.add_argument("--mentors", type=int, default=40)
     parser.add_argument("--mentees", type=int, default=200)
     arguments = parser.parse_args()
@@ -156,8 +163,8 @@ def main() -> None:
                 url,
                 arguments.commands,
                 arguments.concurrency,
-                arguments.mentors,
-                arguments.mentees,
+                (arguments.mentors, arguments.mentees),
+                harness.repeats_of(arguments),
             )
         )
     setup = {"mentors": arguments.mentors, "mentees": arguments.mentees}
