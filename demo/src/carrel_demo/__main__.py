@@ -18,7 +18,7 @@ from typing import Any
 
 from carrel_demo.keys import Keys, kept_keys
 from carrel_demo.loader import StackHoldsData, load_demo
-from carrel_demo.services import CARREL
+from carrel_demo.services import carrel, ports_from, service_urls
 from carrel_demo.settings import DemoSettings
 from carrel_demo.summary import say
 from carrel_demo.supervisor import Supervisor, child_environment
@@ -43,6 +43,8 @@ def service_environment(
     """What the services need beyond the stack's settings; yours win."""
     wanted = {
         **keys.gateway_environment(),
+        # The gateway finds the services at the ports they were given.
+        **service_urls(ports_from(inherited)),
         # The loader is one address that signs 2,000 people in and writes as
         # each of them and their coordinators; the gateway's limits per address
         # and per member are meant for people at a browser, not for it.
@@ -70,7 +72,10 @@ async def run(options: argparse.Namespace) -> int:
     settings = DemoSettings()
     keys = kept_keys(settings.demo_folder)
     environment = child_environment(service_environment(settings, keys))
-    supervisor = Supervisor(CARREL, settings.var_dir / "log" / "services", environment)
+    processes = carrel(ports_from(environment))
+    supervisor = Supervisor(
+        processes, settings.var_dir / "log" / "services", environment
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

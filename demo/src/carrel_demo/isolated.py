@@ -157,13 +157,15 @@ async def isolated_carrel(
 ) -> AsyncIterator[Supervisor]:
     """Carrel running for ``run``, every service ready; all of it removed after.
 
-    ``environment`` adds settings (keys, rate limits) over the run's own.
+    ``environment`` adds settings (keys, rate limits); the run's own
+    addresses, ports, schemas and topics win over it, so that nothing it
+    carries can send a service to another run's.
     """
     await _prepare(stack, run)
     supervisor = Supervisor(
         isolated_services(run),
         log_folder,
-        child_environment({**isolated_environment(stack, run), **environment}),
+        child_environment({**environment, **isolated_environment(stack, run)}),
     )
     try:
         await supervisor.start()

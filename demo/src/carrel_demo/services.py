@@ -14,6 +14,23 @@ PORTS = {
 }
 
 
+def ports_from(environment: Mapping[str, str]) -> dict[str, int]:
+    """Each HTTP service's port: its ``CARREL_<NAME>_PORT``, else the default."""
+    return {
+        name: int(environment.get(f"CARREL_{name.upper()}_PORT", default))
+        for name, default in PORTS.items()
+    }
+
+
+def service_urls(ports: Mapping[str, int]) -> dict[str, str]:
+    """Where the gateway finds each service, at these ports."""
+    return {
+        f"CARREL_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+        for name, port in ports.items()
+        if name != "gateway"
+    }
+
+
 def _http(name: str, package: str, port: int) -> ServiceProcess:
     return ServiceProcess(
         name=f"{name}-http",

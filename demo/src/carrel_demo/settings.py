@@ -1,5 +1,6 @@
 """Settings of ``make run``, from ``CARREL_`` environment variables."""
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -24,7 +25,12 @@ class DemoSettings(BaseSettings):
         validation_alias="CARREL_VAR",
         description="Where logs, the journal and the summary go",
     )
-    gateway_url: str = "http://127.0.0.1:8000"
+    gateway_url: str = Field(
+        default_factory=lambda: (
+            f"http://127.0.0.1:{os.environ.get('CARREL_GATEWAY_PORT', '8000')}"
+        ),
+        description="The gateway's address; by default on CARREL_GATEWAY_PORT",
+    )
     demo_state: str = Field(default="RI", pattern=r"^[A-Z]{2}$")
     """The state whose library cooperative becomes the consortium."""
     demo_libraries: int | None = Field(default=None, ge=1)

@@ -88,3 +88,29 @@ async def test_a_session_begun_at_one_gateway_is_served_by_both(
 
     assert [a.status_code for a in answers] == [200] * 4
     assert set(balancer.served[-4:]) == {0, 1}
+
+
+async def test_signing_out_at_one_gateway_ends_the_session_at_both(
+    balanced: tuple[RoundRobin, AsyncClient],
+) -> None:
+    _, http = balanced
+    founded = await http.post(
+        "/api/v1/operator/teams",
+        json={
+            "name": "Twin Pines Library",
+            "kind": "library",
+            "coordinator_name": "Ed",
+        },
+        headers={"X-Carrel-Operator-Key": OPERATOR_KEY},
+    )
+    token = founded.json()["sign_in_link"].split("token=", 1)[1]
+    signed_in = await http.post("/api/v1/sessions/sign-in-link", json={"token": token})
+    bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    assert (await http.get("/api/v1/me", headers=bearer)).status_code == 200
+
+    signed_out = await http.delete("/api/v1/sessions/current", headers=bearer)
+    after = [await http.get("/api/v1/me", headers=bearer) for _ in range(2)]
+
+    assert signed_out.status_code == 204
+    assert [a.status_code for a in after] == [401, 401]
+    assert "signed out" in after[0].text

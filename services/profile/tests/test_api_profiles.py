@@ -171,6 +171,16 @@ async def test_a_stale_version_gets_409_and_changes_nothing(
             },
             (["body", "institution", "library_id"], "unknown_library"),
         ),
+        (
+            "details",
+            {"display_name": "Zed", "current_role": "a\u0000b"},
+            (["body", "current_role"], "value_error"),
+        ),
+        (
+            "interests",
+            {"interests": ["maps\u0007"]},
+            (["body", "interests"], "value_error"),
+        ),
     ],
 )
 async def test_bad_input_gets_422_naming_the_field_and_the_rule_and_records_nothing(

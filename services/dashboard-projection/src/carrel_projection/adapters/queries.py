@@ -180,7 +180,12 @@ def _count_where(*clauses: Body) -> Body:
     return {"filter": {"bool": {"filter": list(clauses)}}}
 
 
-def members_summary_query(team_id: TeamIds, facet_size: int = 50) -> Body:
+# Every skill of the vocabulary (297) fits, so supply and demand are exact for
+# each skill however large the team or consortium.
+SKILL_FACETS = 400
+
+
+def members_summary_query(team_id: TeamIds, facet_size: int = SKILL_FACETS) -> Body:
     """Members by role, mentees by match status and candidates, mentor load,
     skills supply/demand, and the same counts team by team."""
     mentors, mentees = {"term": {"roles": "mentor"}}, {"term": {"roles": "mentee"}}
@@ -207,7 +212,18 @@ def members_summary_query(team_id: TeamIds, facet_size: int = 50) -> Body:
                 **_count_where(mentors),
                 "aggs": {
                     "at_capacity": _count_where({"term": {"at_capacity": True}}),
-                    "available": _count_where({"term": {"available": True}}),
+                    # A mentor who never said otherwise is available.
+                    "available": {
+                        "filter": {
+                            "bool": {
+                                "must_not": [
+                                    {"term": {"available": False}},
+                                    {"term": {"at_capacity": True}},
+                                    {"term": {"paused_for_silence": True}},
+                                ]
+                            }
+                        }
+                    },
                     "active_mentees": {"sum": {"field": "active_mentees"}},
                     "capacity": {"sum": {"field": "mentor_capacity"}},
                     "supply": {"terms": {"field": "skill_ids", "size": facet_size}},

@@ -85,7 +85,15 @@ def optional_session(request: Request, gateway: GatewayDep) -> Session | None:
         return None
 
 
-def current_session(request: Request, gateway: GatewayDep) -> Session:
+async def still_signed_in(request: Request, gateway: GatewayDep) -> Session | None:
+    """The session if a valid one came with the request and was not signed out."""
+    session = optional_session(request, gateway)
+    if session is None or session.token_id is None:
+        return session
+    return None if await gateway.used_links.ended(session.token_id) else session
+
+
+async def current_session(request: Request, gateway: GatewayDep) -> Session:
     """The signed-in member's session; 401 for the API, sign-in page for pages.
 
     A write that authenticates with the cookie must also carry
@@ -103,6 +111,10 @@ def current_session(request: Request, gateway: GatewayDep) -> Session:
             status.HTTP_403_FORBIDDEN,
             f"a write signed in by cookie needs the {CSRF_HEADER} header",
         )
+    if session.token_id is not None and await gateway.used_links.ended(
+        session.token_id
+    ):
+        raise NotSignedIn("you signed out; sign in again")
     return session
 
 
@@ -122,7 +134,7 @@ def _read_session(signer: TokenSigner, token: str) -> Session:
 
 
 CurrentSession = Annotated[Session, Depends(current_session)]
-MaybeSession = Annotated[Session | None, Depends(optional_session)]
+MaybeSession = Annotated[Session | None, Depends(still_signed_in)]
 
 
 async def team_membership(

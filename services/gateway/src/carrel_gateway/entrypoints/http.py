@@ -78,7 +78,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         async with httpx.AsyncClient(timeout=timeout) as client:
             ledger = await _ledger(settings)
             app.state.gateway = _gateway(settings, signer, client, ledger)
-            yield
+            try:
+                yield
+            finally:
+                await ledger.close()
 
     app = FastAPI(
         title="Carrel",
@@ -106,7 +109,7 @@ async def _ledger(settings: GatewaySettings) -> Ledger:
     if settings.gateway_database is None:
         return UsedLinks()
     shared = SharedUsedLinks(settings.database_dsn(settings.gateway_database))
-    await shared.create_table()
+    await shared.open()
     return shared
 
 

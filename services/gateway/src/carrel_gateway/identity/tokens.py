@@ -40,6 +40,8 @@ class Session:
     member_id: UUID
     team_ids: tuple[UUID, ...]
     expires_at: datetime
+    token_id: UUID | None = None
+    """Names the session for signing out; None in tokens issued before it."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,14 @@ class TokenSigner:
     ) -> tuple[str, Session]:
         """A session token and what it says."""
         expires_at = self._clock() + self._session_lifetime
-        claims = {"teams": [str(team) for team in dict.fromkeys(team_ids)]}
+        token_id = uuid4()
+        claims = {
+            "teams": [str(team) for team in dict.fromkeys(team_ids)],
+            "jti": str(token_id),
+        }
         token = self._sign("session", member_id, expires_at, claims)
-        return token, Session(member_id, tuple(dict.fromkeys(team_ids)), expires_at)
+        teams = tuple(dict.fromkeys(team_ids))
+        return token, Session(member_id, teams, expires_at, token_id)
 
     def read_session(self, token: str) -> Session:
         claims = self._verify(token, "session")
@@ -87,9 +94,10 @@ class TokenSigner:
             if not isinstance(listed, list):
                 raise TypeError("teams is not a list")
             teams = tuple(UUID(str(team)) for team in listed)
+            token_id = UUID(str(claims["jti"])) if "jti" in claims else None
         except (TypeError, ValueError):
             raise InvalidToken("the session names a team that is not an id") from None
-        return Session(UUID(str(claims["sub"])), teams, _expiry(claims))
+        return Session(UUID(str(claims["sub"])), teams, _expiry(claims), token_id)
 
     def issue_sign_in(self, member_id: UUID, team_id: UUID) -> tuple[str, datetime]:
         """A one-time sign-in token for a member of a team, and when it expires."""

@@ -4,12 +4,14 @@ Requests are the domain's sections, validated strictly and with no unknown
 fields; a command body may add the ``expected_version`` its client read.
 """
 
-from typing import Annotated, TypeVar
+import unicodedata
+from collections.abc import Iterator
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from carrel_events.contracts.common import LongText, SkillId
 from carrel_events.contracts.profile import Name, ProfileSection, Topic, Visibility
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from carrel_profile.domain.names import plain_name
 from carrel_profile.domain.sections import (
@@ -28,6 +30,23 @@ from carrel_profile.domain.sections import (
 
 S = TypeVar("S", bound=Section)
 
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string inside a value: itself, or in its items, keys or fields."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            yield from _texts(item)
+
+
 # A name as the contracts allow it, without hidden or control characters.
 PlainName = Annotated[Name, AfterValidator(plain_name)]
 
@@ -39,6 +58,19 @@ ExpectedVersion = Annotated[
 
 class Command(Section):
     expected_version: ExpectedVersion = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """No text of any section may hold a control character but tab and
+        line breaks: PostgreSQL cannot store a NUL, and the others corrupt
+        exports and logs downstream."""
+        for text in _texts(value):
+            for char in text:
+                if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
+                    msg = f"must not contain U+{ord(char):04X} (a control character)"
+                    raise ValueError(msg)
+        return value
 
     def section(self, kind: type[S]) -> S:
         """The section this body carries, without the command's own fields."""

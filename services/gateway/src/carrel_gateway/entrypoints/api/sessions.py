@@ -258,11 +258,12 @@ async def _redeemed(gateway: Gateway, token: str) -> SignInGrant:
 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(response: Response) -> None:
-    """Sign out of the pages: the cookie is dropped.
-
-    A bearer token stays valid until it expires: tokens are not revocable.
-    """
+async def sign_out(
+    response: Response, session: MaybeSession, gateway: GatewayDep
+) -> None:
+    """Sign out: the session ends, for its cookie and its bearer token alike."""
+    if session is not None and session.token_id is not None:
+        await gateway.used_links.end(session.token_id, session.expires_at)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

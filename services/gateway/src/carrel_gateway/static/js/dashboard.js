@@ -66,7 +66,8 @@ function drawGrowth(growth, highlighted) {
     ...figure("Mentees invited to mentor", String(growth.graduations_invited)),
     ...figure("Mentees who became mentors", String(growth.graduations_accepted)));
   document.getElementById("highlighted").replaceChildren(...(highlighted.length ? highlighted.map((m) =>
-    el("li", {}, `${m.display_name || m.person_id}: ${m.spare_places} places, teaches ${m.wanted_skills.join(", ")}`))
+    el("li", {}, `${m.display_name || m.person_id}: ${m.spare_places} places, teaches ` +
+      m.wanted_skills.map((id) => skillLabels.get(id) || id).join(", ")))
     : [el("li", { class: "muted" }, "None right now.")]));
   document.getElementById("paused").replaceChildren(...(growth.paused_for_silence.length
     ? growth.paused_for_silence.map((m) => el("li", {}, `${m.display_name || m.person_id} since ${m.paused_at ?? "?"}`))
@@ -108,6 +109,7 @@ async function refresh() {
   try {
     const summary = await teamApi("/dashboard");
     summary.skills = await labelled(listOf(summary.skills, "skills").slice(0, 12));
+    await labelled((summary.highlighted_mentors || []).flatMap((m) => m.wanted_skills.map((id) => ({ skill_id: id }))));
     draw(summary);
     await drawMap();
     document.body.dataset.refreshed = String(Date.now());
