@@ -306,7 +306,10 @@ async def test_mentees_see_how_quickly_mentors_of_their_pool_answer(
     assert seen.status_code == 200, seen.text
     # A minute from request to the mentor's question; the outsider mentors
     # nowhere in this team's pool.
-    assert seen.json() == {"typical_response_hours": {str(programme.mentor): 0.0}}
+    assert seen.json() == {
+        "typical_response_hours": {str(programme.mentor): 0.0},
+        "display_names": {str(programme.mentor): "Mika Mentor"},
+    }
     stranger = await api.get(path, params=asked, headers=as_member(programme.outsider))
     assert stranger.status_code == 404
 

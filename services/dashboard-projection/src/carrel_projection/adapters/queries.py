@@ -313,7 +313,7 @@ def response_times_query(team_ids: TeamIds, mentor_ids: Sequence[str]) -> Body:
                 ]
             }
         },
-        "_source": ["person_id", "typical_response_hours"],
+        "_source": ["person_id", "display_name", "typical_response_hours"],
     }
 
 

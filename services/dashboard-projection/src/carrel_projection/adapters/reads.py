@@ -140,16 +140,13 @@ class ReadModels:
         pooled = {t for c in consortia for t in c["_source"]["consenting_team_ids"]}
         return sorted(pooled | {team_id})
 
-    async def response_times(
+    async def pool_mentors(
         self, team_ids: list[str], mentor_ids: list[str]
-    ) -> dict[str, float | None]:
-        """Each mentor's median hours to first answer a request, None if none yet."""
+    ) -> list[Document]:
+        """The named mentors' entries in these teams: name and response time."""
         body = queries.response_times_query(team_ids, mentor_ids)
         hits = (await self.search(Model.DIRECTORY, body))["hits"]["hits"]
-        return {
-            h["_source"]["person_id"]: h["_source"].get("typical_response_hours")
-            for h in hits
-        }
+        return [h["_source"] for h in hits]
 
     async def resources_by_id(self, resource_ids: set[str]) -> dict[str, Document]:
         if not resource_ids:

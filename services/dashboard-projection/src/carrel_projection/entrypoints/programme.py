@@ -63,6 +63,8 @@ async def read_programme(
 class ResponseTimes(View):
     typical_response_hours: dict[str, float | None]
     """Per mentor: median hours to first answer a request; None before any."""
+    display_names: dict[str, str]
+    """Per mentor: the name, for mentors of another team of the pool too."""
 
 
 @router.get("/mentors/response-times")
@@ -76,8 +78,13 @@ async def read_response_times(
     Only mentors of the caller's team, or of a consortium pool it shares in.
     """
     pool = await reads.shared_pool(caller.team_id)
-    times = await reads.response_times(pool, [str(m) for m in mentor_id])
-    return ResponseTimes(typical_response_hours=times)
+    mentors = await reads.pool_mentors(pool, [str(m) for m in mentor_id])
+    return ResponseTimes(
+        typical_response_hours={
+            m["person_id"]: m.get("typical_response_hours") for m in mentors
+        },
+        display_names={m["person_id"]: m.get("display_name", "") for m in mentors},
+    )
 
 
 async def _may_read(reads: Reads, team: dict[str, Any], caller: UUID | None) -> bool:

@@ -17,10 +17,11 @@ async function load() {
     const candidates = listOf(answer, "candidates", "items", "results");
     const names = await Promise.all(candidates.map((c) =>
       teamApi(`/profiles/${c.mentor_id}`).then((p) => p.display_name).catch(() => null)));
-    const hours = await responseTimes(candidates.map((c) => c.mentor_id));
+    const pool = await poolMentors(candidates.map((c) => c.mentor_id));
+    const hours = pool.typical_response_hours || {};
     list.replaceChildren(...candidates.map((c, i) => {
       const id = c.mentor_id;
-      const name = names[i] || `Mentor ${c.rank ?? i + 1}`;
+      const name = names[i] || pool.display_names?.[id] || `Mentor ${c.rank ?? i + 1}`;
       return el("li", { "data-mentor-id": id },
         el("strong", {}, name), c.score !== undefined ? el("span", { class: "muted" }, ` · fit ${Math.round(c.score * 100)}%`) : "",
         el("span", { class: "muted" }, ` · ${answers(hours[id])}`),
@@ -30,16 +31,19 @@ async function load() {
     if (!candidates.length) list.replaceChildren(el("li", { class: "muted" }, "No candidates yet: add learning goals to your profile."));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    list.replaceChildren(el("li", { class: "form-error" }, `Candidates are not available (${error.message}).`));
+    const waiting = error.status === 404
+      ? "Matching has not ranked mentors for you yet: it may still be reading the latest profiles. Try again in a minute."
+      : `Candidates are not available (${error.message}).`;
+    list.replaceChildren(el("li", { class: error.status === 404 ? "muted" : "form-error" }, waiting));
   }
 }
 
-// How quickly each mentor usually answers a request, from their past requests.
-async function responseTimes(mentorIds) {
+// Each mentor's name (a mentor of another library of the consortium too) and
+// how quickly they usually answer a request, from their past requests.
+async function poolMentors(mentorIds) {
   if (!mentorIds.length) return {};
   const query = mentorIds.map((id) => `mentor_id=${encodeURIComponent(id)}`).join("&");
-  const answer = await teamApi(`/mentors/response-times?${query}`).catch(() => null);
-  return answer?.typical_response_hours || {};
+  return (await teamApi(`/mentors/response-times?${query}`).catch(() => null)) || {};
 }
 
 function answers(hours) {
