@@ -8,7 +8,7 @@ STACK := deploy/local/stack
 # The CARREL_* settings of the local stack, for commands that need it.
 WITH_STACK = eval "$$($(STACK) env)" &&
 
-.PHONY: help install up down reset status test test-unit lint format schemas run bench scaleout
+.PHONY: help install up down reset status test test-unit lint format schemas run bench scaleout soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -59,6 +59,9 @@ bench: up ## Run every benchmark at full size (long), then write bench/results/S
 
 scaleout: up ## Three copies of matching and the projection, one killed, one added (~4 min)
 	$(WITH_STACK) CARREL_SCALEOUT=1 $(PY) -m pytest tests/scaleout -s
+
+soak: up ## Long fault runs: 10-minute load, minute-long outages, three brokers, ~5,000 generated requests
+	$(WITH_STACK) CARREL_SOAK=1 $(PY) -m pytest tests/faults
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff format --check .

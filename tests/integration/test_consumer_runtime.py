@@ -15,6 +15,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from carrel_events import Envelope, dead_letter_topic, encode
 from carrel_events.consumer import ConsumerRuntime, RetryPolicy
+from carrel_events.consumer.runtime import is_transient
 from carrel_events.envelope import event_id_for
 from carrel_events.relay import EnvelopeFactory, OutboxRelay, RelaySource
 from carrel_events.relay.positions import RelayPositions
@@ -183,6 +184,59 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_stream_goe
         assert headers["carrel-consumer"] == runtime.group
         assert headers["carrel-original-offset"] in {"1", "2"}
         assert value in (b"\x00not an envelope", encode(refused))
+
+
+class Outage:
+    """Wraps a handler; its store is away for the first ``failures`` calls."""
+
+    def __init__(self, handler: TotalsConsumer, failures: int) -> None:
+        self.handler, self.failures = handler, failures
+
+    async def __call__(self, deliveries: Any) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise OSError("connection refused") from ConnectionRefusedError(111)
+        await self.handler(deliveries)
+
+
+async def test_while_a_dependency_is_away_nothing_is_dead_lettered_and_all_is_applied(
+    stack: Any, topic: str, producer: AIOKafkaProducer, totals: TotalsConsumer
+) -> None:
+    tally_id = uuid4()
+    for version in (1, 2, 3):
+        await send(producer, topic, added(tally_id, version, 10))
+    refused = added(tally_id, 4, -1)
+    await send(producer, topic, refused)
+    outage = Outage(totals, failures=FAST_RETRY.attempts * 4)
+
+    runtime = ConsumerRuntime(
+        group=f"g-{uuid4().hex}",
+        topics=[topic],
+        bootstrap_servers=stack.kafka_bootstrap,
+        handler=outage,
+        catalogue=tally_catalogue(),
+        retry=FAST_RETRY,
+    )
+    await run_until(runtime, lambda: totals.totals().get(tally_id, (0, 0))[1] >= 3)
+
+    assert outage.failures == 0, "the outage outlasted the retries of a message"
+    assert totals.totals()[tally_id] == (30, 3)
+    letters = await read_dead_letters(stack, topic, 1)
+    assert [headers["carrel-error-type"] for _, headers in letters] == ["ValueError"]
+
+
+def test_failures_of_a_dependency_are_told_from_failures_of_a_message() -> None:
+    class OpenSearchAway(Exception):
+        status_code = 503
+
+    assert is_transient(ConnectionRefusedError(111))
+    assert is_transient(OpenSearchAway())
+    try:
+        raise RuntimeError("batch failed") from TimeoutError()
+    except RuntimeError as wrapped:
+        assert is_transient(wrapped)
+    assert not is_transient(ValueError("negative amount"))
+    assert not is_transient(KeyError("mentee_id"))
 
 
 async def read_dead_letters(

@@ -6,6 +6,12 @@ redelivers rather than loses. Handlers are idempotent (see
 harmless. A batch that fails is retried message by message with backoff; a
 message that still fails, or cannot be decoded, goes to ``<topic>.dlq`` with
 headers that say why and where it came from, and the partition goes on.
+
+A failure of what the handler depends on (its database or OpenSearch away, a
+connection refused or dropped) is no fault of the message: the batch is tried
+again, with backoff, for as long as it takes, and nothing goes to the
+dead-letter topic. A consumer asked to stop meanwhile leaves the batch
+uncommitted for the next one. :func:`is_transient` decides which is which.
 """
 
 import asyncio
@@ -55,6 +61,45 @@ class RetryPolicy:
         return min(delay, self.max_backoff_seconds)
 
 
+# Failures of a dependency rather than of the message, by class name: the
+# runtime knows no database or search client, and each library names its own
+# (builtins' and opensearch-py's ConnectionError, psycopg's and SQLAlchemy's
+# OperationalError, opensearch-py's ConnectionTimeout, psycopg_pool's
+# PoolTimeout, asyncio's TimeoutError).
+TRANSIENT_NAMES = frozenset(
+    {
+        "ConnectionError",
+        "ConnectionTimeout",
+        "OperationalError",
+        "InterfaceError",
+        "PoolTimeout",
+        "TimeoutError",
+        "KafkaConnectionError",
+    }
+)
+# Answers of a server that is up but overloaded or on its way back.
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failure lies in a dependency, not in the message handled."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names = {kind.__name__ for kind in type(current).__mro__}
+        if names & TRANSIENT_NAMES:
+            return True
+        if getattr(current, "status_code", None) in TRANSIENT_STATUSES:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class _Stopping(Exception):
+    """The consumer was asked to stop while a dependency was away."""
+
+
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, runtime: "ConsumerRuntime") -> None:
         self._runtime = runtime
@@ -95,6 +140,7 @@ class ConsumerRuntime:
         self._kafka = kafka_client_options(kafka or bootstrap_servers or "")
         self._client_id = client_id or group
         self._stopped = False
+        self._stop: asyncio.Event | None = None
         self._processed: dict[TopicPartition, int] = {}
         self._positions: dict[TopicPartition, int] = {}
 
@@ -130,12 +176,20 @@ class ConsumerRuntime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process batches until ``stop`` is set; the caller starts and stops."""
+        self._stop = stop
         while not stop.is_set():
             batches = await self._consumer.getmany(
                 timeout_ms=500, max_records=self._max_batch
             )
-            for partition, records in batches.items():
-                await self._process_partition(partition, records)
+            try:
+                for partition, records in batches.items():
+                    await self._process_partition(partition, records)
+            except _Stopping:
+                logger.warning(
+                    "group %s stops while a dependency is away; the batch "
+                    "in hand is left for redelivery",
+                    self.group,
+                )
             await self.commit_processed(None)
             await self._update_lag()
 
@@ -170,7 +224,7 @@ class ConsumerRuntime:
 
         if deliveries:
             try:
-                await self._handler(deliveries)
+                await self._handled_whole(partition, deliveries)
             except Exception as error:
                 logger.warning(
                     "group %s batch on %s failed (%s); retrying one by one",
@@ -185,18 +239,55 @@ class ConsumerRuntime:
         self._processed[partition] = records[-1].offset + 1
         self._positions[partition] = records[-1].offset + 1
 
+    async def _handled_whole(
+        self, partition: TopicPartition, deliveries: Sequence[Delivery]
+    ) -> None:
+        """The batch handled, however long a dependency is away; a failure of
+        the messages themselves is raised."""
+        waited = 0
+        while True:
+            try:
+                await self._handler(deliveries)
+                return
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                await self._wait_for_dependency(partition.topic, error, waited)
+                waited += 1
+
+    async def _wait_for_dependency(
+        self, topic: str, error: Exception, waited: int
+    ) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise _Stopping from error
+        if waited == 0:
+            logger.warning(
+                "group %s waits for a dependency (%s: %s); nothing is dead-lettered",
+                self.group,
+                type(error).__name__,
+                error,
+            )
+        metrics.RETRIED.labels(self.group, topic).inc()
+        await asyncio.sleep(self._retry.backoff(waited))
+
     async def _process_one(
         self, delivery: Delivery, records: Sequence[ConsumerRecord]
     ) -> None:
         error: Exception | None = None
-        for attempt in range(self._retry.attempts):
+        failures = waited = 0
+        while failures < self._retry.attempts:
             try:
                 await self._handler([delivery])
                 return
             except Exception as caught:
+                if is_transient(caught):
+                    await self._wait_for_dependency(delivery.topic, caught, waited)
+                    waited += 1
+                    continue
                 error = caught
                 metrics.RETRIED.labels(self.group, delivery.topic).inc()
-                await asyncio.sleep(self._retry.backoff(attempt))
+                await asyncio.sleep(self._retry.backoff(failures))
+                failures += 1
         record = next(r for r in records if r.offset == delivery.offset)
         await self._dead_letter(record, error)
 
