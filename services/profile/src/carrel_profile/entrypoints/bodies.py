@@ -11,9 +11,9 @@ from uuid import UUID
 
 from carrel_events.contracts.common import LongText, SkillId
 from carrel_events.contracts.profile import Name, ProfileSection, Topic, Visibility
+from carrel_events.names import plain_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from carrel_profile.domain.names import plain_name
 from carrel_profile.domain.sections import (
     INTERESTS_AT_MOST,
     LEARNING_GOALS_AT_MOST,

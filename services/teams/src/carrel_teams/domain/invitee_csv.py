@@ -11,11 +11,11 @@ import io
 from dataclasses import dataclass
 from uuid import UUID
 
+from carrel_events.names import plain_name
 from email_validator import EmailNotValidError, validate_email
 
 from carrel_teams.domain.errors import RuleViolated
 from carrel_teams.domain.invitation import normalised_email
-from carrel_teams.domain.names import plain_name
 from carrel_teams.domain.team import ROLES
 
 COLUMNS = ("name", "email", "role")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
+from carrel_events.names import plain_name
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
@@ -25,7 +26,6 @@ from carrel_gateway.entrypoints.dependencies import (
     operator,
     request_id_of,
 )
-from carrel_gateway.entrypoints.names import plain_name
 from carrel_gateway.entrypoints.refusals import refusal
 
 router = APIRouter(

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4, uuid5
 
+from carrel_events.names import plain_name
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -24,7 +25,6 @@ from carrel_gateway.entrypoints.dependencies import (
     limit_sign_in,
     request_id_of,
 )
-from carrel_gateway.entrypoints.names import plain_name
 from carrel_gateway.entrypoints.refusals import refusal, violation
 from carrel_gateway.identity.membership import Role
 from carrel_gateway.identity.tokens import (

@@ -4,11 +4,11 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 from carrel_events.contracts.common import ShortText
+from carrel_events.names import plain_name
 from fastapi import Depends, Header, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from carrel_teams.application import TeamsApplication
-from carrel_teams.domain.names import plain_name
 
 # A name of a team, group or invitee: short text without hidden characters.
 PlainName = Annotated[ShortText, AfterValidator(plain_name)]

@@ -7,9 +7,9 @@ or line-separating character. The zero-width joiners (U+200C, U+200D) are let
 through between two letters, where scripts such as Persian and Malayalam need
 them.
 
-Known shortcoming: the same rule is written in the gateway, profile and teams,
-each at its own door; it belongs in the shared contracts' types once old
-events are known to pass it.
+The gateway, profile and teams apply it at their doors (request bodies and
+CSV imports). Known shortcoming: the event contracts do not apply it yet, so
+events recorded before the rule may still hold such names.
 """
 
 import unicodedata
