@@ -79,10 +79,14 @@ async def create_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
-        if missing:
-            answer = await admin.create_topics(missing)
-            _refuse_errors(answer.topic_errors)
-        return [t.name for t in missing]
+        if not missing:
+            return []
+        answer = await admin.create_topics(missing)
+        _refuse_errors(answer.topic_errors)
+        # A topic made a moment ago may be missing from the listing yet: the
+        # broker's answer says which ones this call really made.
+        made = {str(topic) for topic, code, *_ in answer.topic_errors if not code}
+        return [t.name for t in missing if t.name in made]
     finally:
         await admin.close()
 
