@@ -106,6 +106,19 @@ class KafkaNode:
         return self.process is not None and self.process.poll() is None
 
 
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64.
+
+    One in 64 such ids starts with "-", which Kafka's storage tool reads as an
+    option and refuses (as Kafka's own random-uuid never makes), so those are
+    drawn again.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id.rstrip("=")
+
+
 @dataclass
 class KafkaCluster:
     """``size`` Kafka nodes on free ports under ``folder``; one is a plain broker.
@@ -134,7 +147,7 @@ class KafkaCluster:
 
     def start(self, within_seconds: float = 120.0) -> None:
         """Format every node's storage and start them all; wait for the ports."""
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         for node in self.nodes:
             node.folder.mkdir(parents=True, exist_ok=True)
             (node.folder / "server.properties").write_text(self._properties(node))

@@ -105,10 +105,17 @@ def test_topics_are_made_with_the_partitions_of_the_settings_and_once(
 
 
 async def partition_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """Each topic's partitions, once the cluster's metadata names them all (a
+    topic made a moment ago may still be described without partitions)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        described = await admin.describe_topics(topics)
-        return {t["topic"]: len(t["partitions"]) for t in described}
+        async with asyncio.timeout(30):
+            while True:
+                described = await admin.describe_topics(topics)
+                counts = {t["topic"]: len(t["partitions"]) for t in described}
+                if all(counts.get(t) for t in topics):
+                    return counts
+                await asyncio.sleep(0.2)
     finally:
         await admin.close()

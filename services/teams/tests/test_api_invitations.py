@@ -127,6 +127,20 @@ def test_a_malformed_address_is_named_in_a_single_invitation(
     assert answer.json()["detail"][0]["loc"] == ["body", "email"]
 
 
+def test_a_role_named_twice_in_an_invitation_is_refused(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    answer = client.post(
+        f"/api/v1/teams/{api_programme.team_id}/invitations",
+        json={"name": "Ada", "email": "ada@example.org", "roles": ["mentee"] * 3},
+        headers=as_member(api_programme.coordinator),
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "roles"]
+    assert "once" in answer.json()["detail"][0]["msg"]
+
+
 def test_a_resent_invitation_retires_the_old_token_and_a_revoked_one_fails(
     client: httpx.Client, api_programme: ApiProgramme
 ) -> None:

@@ -233,12 +233,14 @@ def test_the_pair_sets_goals_gives_feedback_and_completes(
         json={"progress": 160},
         headers=mentor,
     )
+    not_a_number = client.post(f"{url}/feedback", json={"rating": True}, headers=mentee)
     feedback = client.post(f"{url}/feedback", json={"rating": 5}, headers=mentee)
     ended = client.post(f"{url}/end", json={"outcome": "completed"}, headers=mentor)
     view = client.get(url, headers=mentee).json()
 
     assert progress.status_code == 200 and feedback.status_code == 201
     assert too_far.status_code == 422
+    assert not_a_number.status_code == 422, "true is no rating"
     assert ended.status_code == 200
     assert (view["status"], view["outcome"]) == ("ended", "completed")
     assert view["goals"][0]["progress"] == 60

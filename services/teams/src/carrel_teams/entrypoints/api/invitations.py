@@ -10,7 +10,7 @@ from uuid import UUID
 
 from carrel_events.contracts.teams import MemberRole
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, EmailStr, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -29,10 +29,18 @@ from carrel_teams.entrypoints.api.dependencies import (
 router = APIRouter(prefix="/api/v1", tags=["invitations"])
 
 
+def _unique(roles: list[MemberRole]) -> list[MemberRole]:
+    if len(set(roles)) != len(roles):
+        raise ValueError("each role may be named once")
+    return roles
+
+
 class InvitationCreate(Body):
     name: PlainName = Field(min_length=1)
     email: EmailStr
-    roles: Annotated[list[MemberRole], Field(min_length=1, max_length=3)]
+    roles: Annotated[
+        list[MemberRole], Field(min_length=1, max_length=3), AfterValidator(_unique)
+    ]
 
 
 class InvitationLink(BaseModel):

@@ -61,7 +61,7 @@ class GoalProgress(Versioned):
 
 
 class FeedbackCreate(Versioned):
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(ge=1, le=5, strict=True)
     comment: LongText = ""
 
 
