@@ -4,6 +4,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# uv from the PATH, or else one installed into a virtual environment of its
+# own: Debian's Python refuses `pip install` outside one (PEP 668).
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 STACK := deploy/local/stack
 # The CARREL_* settings of the local stack, for commands that need it.
 WITH_STACK = eval "$$($(STACK) env)" &&
@@ -16,10 +19,13 @@ help: ## List the targets
 
 install: $(VENV)/.installed ## Make the virtual environment with every package, editable
 
-$(VENV)/.installed: pyproject.toml uv.lock shared/*/pyproject.toml services/*/pyproject.toml
-	@command -v uv >/dev/null || python3 -m pip install --quiet 'uv>=0.5,<1'
-	uv sync --all-packages --locked
+$(VENV)/.installed: pyproject.toml uv.lock shared/*/pyproject.toml services/*/pyproject.toml | $(UV)
+	$(UV) sync --all-packages --locked
 	@touch $@
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet 'uv>=0.5,<1'
 
 up: install ## Start PostgreSQL, Kafka and OpenSearch on 127.0.0.1 (reuses running ones)
 	$(STACK) up

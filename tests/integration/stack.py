@@ -20,10 +20,13 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from carrel_demo.isolated import free_ports
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +136,90 @@ def parse_exports(text: str) -> dict[str, str]:
             name, _, value = words[1].partition("=")
             exports[name] = value
     return exports
+
+
+def shared_dist() -> Path:
+    """Where the shared stack's ``deploy/local/stack`` unpacked its artifacts."""
+    if dist := os.environ.get("CARREL_DIST"):
+        return Path(dist)
+    return Path(os.environ.get("CARREL_VAR", REPO / "var")) / "dist"
+
+
+@dataclass
+class PrivateStack:
+    """A second local stack under ``folder``, for tests that must hurt one.
+
+    Started, crashed and stopped by ``deploy/local/stack`` with a
+    ``CARREL_VAR`` of its own and free ports; the artifacts come from the
+    shared stack's cache, so nothing is fetched again.
+    """
+
+    folder: Path
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = (
+            "CARREL_PG_PORT",
+            "CARREL_KAFKA_PORT",
+            "CARREL_KAFKA_CONTROLLER_PORT",
+            "CARREL_OPENSEARCH_PORT",
+            "CARREL_OPENSEARCH_TRANSPORT_PORT",
+        )
+        self.ports = dict(zip(names, free_ports(len(names)), strict=True))
+
+    @property
+    def stack(self) -> Stack:
+        """Its connection settings, as ``deploy/local/stack env`` gives them."""
+        return Stack.from_environment(self.run("env"))
+
+    def start(self, *servers: str) -> float:
+        """Starts the servers named (all by default); seconds until ready."""
+        started = time.monotonic()
+        self.run("up", *servers)
+        return time.monotonic() - started
+
+    def crash(self, server: str) -> None:
+        """Kills ``server`` without a clean shutdown."""
+        self.run("crash", server)
+
+    def stop(self) -> None:
+        """Stops every server, keeping the data."""
+        self.run("down")
+
+    def wipe(self) -> None:
+        """Stops every server and removes the data."""
+        self.run("reset")
+
+    def processes(self) -> list[str]:
+        """Command lines of the running processes that name the folder."""
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                line = cmdline.read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if str(self.folder) in line:
+                found.append(line)
+        return found
+
+    def run(self, *arguments: str) -> dict[str, str]:
+        """Runs ``deploy/local/stack``; the ``export`` lines it printed."""
+        environment = {
+            **os.environ,
+            **{name: str(port) for name, port in self.ports.items()},
+            "CARREL_VAR": str(self.folder),
+            "CARREL_DIST": str(shared_dist()),
+        }
+        done = subprocess.run(
+            [str(LOCAL_STACK), *arguments],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"stack {' '.join(arguments)} failed:\n{done.stderr[-4000:]}"
+            )
+        return parse_exports(done.stdout)
