@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from uuid import UUID, uuid4
@@ -198,7 +199,19 @@ def make_team(http: httpx.Client, name: str) -> Team:
     team.group_id = _make_group(http, team)
     team.share_id = _share_an_entry(http, team)
     team.invitation_id = _pending_invitation(http, coordinator)
+    _wait_for_the_read_side(http, team)
     return team
+
+
+def _wait_for_the_read_side(http: httpx.Client, team: Team) -> None:
+    """Until the projection knows every member: it answers 404 to strangers.
+
+    Right after joining, a member's directory read waits for the projection
+    to take the join; the tests measure faults, not that moment.
+    """
+    path = f"/teams/{team.team_id}/directory"
+    for person in team.people:
+        ok(eventually(partial(http.get, path, headers=person.headers)))
 
 
 def _make_group(http: httpx.Client, team: Team) -> UUID:

@@ -112,7 +112,7 @@ class Report:
 
 
 def stored_events(rig: Rig) -> list[StoredEvent]:
-    """Every event of the run's three event stores (read past the proxy)."""
+    """Every event of the run's three event stores."""
     events = []
     for service in SERVICES:
         dsn = rig.stack.database_dsn(f"carrel_{service}")

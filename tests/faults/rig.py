@@ -1,9 +1,10 @@
 """Carrel under test: every process, on a Kafka of its own and behind proxies.
 
-One rig serves the whole ``tests/faults`` package. Its Kafka is a fresh
-single broker under a temporary folder, which a test may ``kill -9``; its
-PostgreSQL and OpenSearch are the stack's, reached through proxies a test may
-cut. The services run under the demo's supervisor (``carrel_demo.isolated``):
+One rig serves the whole ``tests/faults`` package. Its servers are its own,
+under a temporary folder, so that a test may crash them: a fresh single Kafka
+broker, which a test may ``kill -9``, and a PostgreSQL and an OpenSearch
+started by a private copy of ``deploy/local/stack`` (``PrivateStack``). The
+services run under the demo's supervisor (``carrel_demo.isolated``):
 their own schemas, topics, consumer groups and index prefix, so nothing they
 do is seen by other tests, and a process a test kills is started again.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -22,15 +24,14 @@ from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from carrel_demo.isolated import Isolation, isolated_carrel
 from carrel_demo.supervisor import Supervisor
 from carrel_gateway.testing import OPERATOR_KEY, SECRET
 
-from tests.faults.servers import KafkaCluster, Proxy, wait_for_metadata
-from tests.integration.stack import REPO, Stack
+from tests.faults.servers import KafkaCluster, wait_for_metadata
+from tests.integration.stack import REPO, PrivateStack, Stack, shared_var
 
 LOGS = REPO / "var" / "log" / "fault-tests"
 READY_WITHIN_SECONDS = 180.0
@@ -51,28 +52,16 @@ def soaking() -> bool:
     return os.environ.get("CARREL_SOAK", "") not in ("", "0")
 
 
-@dataclass(frozen=True)
-class Address:
-    """Where the rig's services find PostgreSQL, Kafka and OpenSearch."""
-
-    pg_dsn: str
-    kafka_bootstrap: str
-    opensearch_url: str
-
-    def database_dsn(self, database: str) -> str:
-        return f"{self.pg_dsn.rstrip('/')}/{database}"
-
-
 @dataclass
 class Rig:
     """A running Carrel and the levers to hurt it."""
 
     run: Isolation
     stack: Stack
-    address: Address
+    """The rig's own servers, as clients see them."""
     kafka: KafkaCluster
-    postgres: Proxy
-    opensearch: Proxy
+    servers: PrivateStack
+    """The rig's PostgreSQL and OpenSearch, to crash and start again."""
     supervisor: Supervisor
     logs: Path
 
@@ -114,49 +103,37 @@ class Rig:
                 time.sleep(0.5)
 
 
-def with_port(dsn: str, port: int) -> str:
-    """The URL with its port replaced."""
-    parts = urlsplit(dsn)
-    credentials, _, _ = parts.netloc.rpartition("@")
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 @contextmanager
-def running_rig(stack: Stack, folder: Path) -> Iterator[Rig]:
-    """Kafka, the proxies and every Carrel process; all removed afterwards."""
+def running_rig() -> Iterator[Rig]:
+    """Servers of its own and every Carrel process; all removed afterwards.
+
+    The servers live under ``$CARREL_VAR/fault-rig``, not in pytest's
+    temporary folders: another pytest session on the machine may prune those
+    while this one still runs. Their logs are kept with the run's.
+    """
     run = Isolation.new("faults")
     logs = LOGS / run.name
     logs.mkdir(parents=True, exist_ok=True)
+    folder = shared_var() / "fault-rig" / run.name
     kafka = KafkaCluster(folder / "kafka")
-    pg = urlsplit(stack.pg_dsn)
-    search = urlsplit(stack.opensearch_url)
-    postgres = Proxy(pg.hostname or "127.0.0.1", pg.port or 5432, logs / "pg-proxy.log")
-    opensearch = Proxy(
-        search.hostname or "127.0.0.1", search.port or 9200, logs / "os-proxy.log"
-    )
+    servers = PrivateStack(folder / "stack")
     try:
+        servers.start("postgres", "opensearch")
         kafka.start()
         asyncio.run(wait_for_metadata(kafka.bootstrap))
-        postgres.open()
-        opensearch.open()
-        address = Address(
-            with_port(stack.pg_dsn, postgres.port),
-            kafka.bootstrap,
-            with_port(stack.opensearch_url, opensearch.port),
-        )
+        own = servers.stack
+        stack = Stack(own.pg_dsn, kafka.bootstrap, own.opensearch_url)
         carrel = isolated_carrel(
-            address, run, logs, GATEWAY_SETTINGS, READY_WITHIN_SECONDS
+            stack, run, logs, GATEWAY_SETTINGS, READY_WITHIN_SECONDS
         )
         with entered_in_a_thread(carrel) as supervisor:
-            yield Rig(
-                run, stack, address, kafka, postgres, opensearch, supervisor, logs
-            )
+            yield Rig(run, stack, kafka, servers, supervisor, logs)
     finally:
         kafka.stop()
-        postgres.close()
-        opensearch.close()
+        servers.stop()
+        shutil.copytree(folder / "stack" / "log", logs / "servers", dirs_exist_ok=True)
+        servers.wipe()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

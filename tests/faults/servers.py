@@ -1,16 +1,12 @@
-"""Servers the fault tests may kill: Kafka brokers and TCP doors of their own.
+"""Servers the fault tests may kill: Kafka brokers, PostgreSQL and OpenSearch.
 
-The shared stack serves every other test, so nothing here stops it. Kafka is
-started afresh under a temporary folder, from the jars ``deploy/local/stack``
-already fetched; PostgreSQL and OpenSearch are reached through a small TCP
-proxy per server (``proxy.py``), and killing that proxy is, for every client,
-what a restart of the server looks like: open connections break, new ones are
-refused until it is back.
-
-Known shortcoming: a proxy outage is not a real restart of PostgreSQL or
-OpenSearch. What the server itself does on restart (crash recovery, shard
-recovery) is not exercised here; the stack's own tests and the operator's
-runbook cover that side.
+The shared stack serves every other test, so nothing here stops it. The fault
+tests run on servers of their own under a temporary folder: Kafka brokers
+started here from the jars ``deploy/local/stack`` already fetched (one, or a
+cluster of three), and a PostgreSQL and an OpenSearch started by a second copy
+of ``deploy/local/stack`` on free ports. Crashing one of those and starting it
+again is a real restart: PostgreSQL recovers from its write-ahead log,
+OpenSearch recovers its shards.
 """
 
 from __future__ import annotations
@@ -22,27 +18,25 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from tests.integration.stack import REPO
+from carrel_demo.isolated import free_ports
+
+from tests.integration.stack import REPO, shared_dist
 
 JAVA_HOME = Path(
     os.environ.get("CARREL_JAVA17_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")
 )
 LOG4J = REPO / "deploy" / "local" / "kafka" / "log4j2.properties"
-PROXY = Path(__file__).with_name("proxy.py")
 
 
 def kafka_libs() -> Path:
     """Where ``deploy/local/stack`` unpacked Kafka's jars."""
-    var = Path(os.environ.get("CARREL_VAR", REPO / "var"))
     for folder in (
-        var / "dist" / "kafka" / "libs",
+        shared_dist() / "kafka" / "libs",
         REPO / "var" / "dist" / "kafka" / "libs",
     ):
         if any(folder.glob("kafka_*.jar")):
@@ -50,17 +44,6 @@ def kafka_libs() -> Path:
     raise RuntimeError(
         "no Kafka jars under $CARREL_VAR/dist/kafka/libs: run `make up` once"
     )
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free on 127.0.0.1 now (another program could take one meanwhile)."""
-    sockets = [socket.socket() for _ in range(count)]
-    for one in sockets:
-        one.bind(("127.0.0.1", 0))
-    ports = [one.getsockname()[1] for one in sockets]
-    for one in sockets:
-        one.close()
-    return ports
 
 
 def port_answers(port: int) -> bool:
@@ -266,44 +249,6 @@ class KafkaCluster:
             capture_output=True,
             timeout=120,
         )
-
-
-@dataclass
-class Proxy:
-    """A TCP proxy in front of one server: while it is down, so is the server."""
-
-    target_host: str
-    target_port: int
-    log_path: Path
-    port: int = field(default_factory=lambda: free_ports(1)[0])
-    process: subprocess.Popen[bytes] | None = None
-
-    def open(self) -> None:
-        log: IO[bytes] = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                str(PROXY),
-                str(self.port),
-                self.target_host,
-                str(self.target_port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
-        wait_for_port(self.port, 30.0, self.process)
-
-    def slam(self) -> None:
-        """Kill the proxy: every open connection breaks, new ones are refused."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def close(self) -> None:
-        self.slam()
 
 
 async def wait_for_metadata(bootstrap: str, within_seconds: float = 60.0) -> None:

@@ -1,9 +1,12 @@
 """Servers and processes die while people write; afterwards nothing is lost.
 
 Each test keeps writers busy through the gateway, causes one fault, ends it,
-and then reconciles: every event in the event stores is on Kafka and taken
-exactly once by the projection and by matching (``reconcile.py``). Outages
-last seconds in CI and a minute under ``make soak``.
+and then reconciles. The faults are real: Kafka and OpenSearch are killed with
+SIGKILL, PostgreSQL is stopped without a checkpoint (``pg_ctl -m immediate``)
+and recovers from its log when started again. Afterwards every event in the
+event stores is on Kafka and taken exactly once by the projection and by
+matching (``reconcile.py``). Outages last seconds in CI and a minute under
+``make soak``.
 """
 
 import os
@@ -84,9 +87,9 @@ def test_postgresql_restarted_under_writes_recovers_and_loses_nothing(
 ) -> None:
     with Writers(rig.url, programme.alder) as writers:
         time.sleep(WARM_UP_SECONDS)
-        rig.postgres.slam()
+        rig.servers.crash("postgres")
         time.sleep(OUTAGE_SECONDS)
-        rig.postgres.open()
+        rig.servers.start("postgres")
         rig.wait_until_ready()
         before = writers.tally.succeeded
         time.sleep(WARM_UP_SECONDS * 2)
@@ -107,9 +110,9 @@ def test_opensearch_gone_for_a_while_is_caught_up_after(
 ) -> None:
     with Writers(rig.url, programme.alder) as writers:
         time.sleep(WARM_UP_SECONDS)
-        rig.opensearch.slam()
+        rig.servers.crash("opensearch")
         time.sleep(OUTAGE_SECONDS)
-        rig.opensearch.open()
+        rig.servers.start("opensearch")
         time.sleep(WARM_UP_SECONDS)
 
     report = reconciled(rig, RECOVERY_SECONDS)

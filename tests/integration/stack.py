@@ -138,11 +138,16 @@ def parse_exports(text: str) -> dict[str, str]:
     return exports
 
 
+def shared_var() -> Path:
+    """The shared stack's folder: ``$CARREL_VAR``, else ``var/``."""
+    return Path(os.environ.get("CARREL_VAR", REPO / "var"))
+
+
 def shared_dist() -> Path:
     """Where the shared stack's ``deploy/local/stack`` unpacked its artifacts."""
     if dist := os.environ.get("CARREL_DIST"):
         return Path(dist)
-    return Path(os.environ.get("CARREL_VAR", REPO / "var")) / "dist"
+    return shared_var() / "dist"
 
 
 @dataclass

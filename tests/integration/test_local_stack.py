@@ -43,7 +43,9 @@ def test_up_starts_every_server_down_leaves_none_and_keeps_the_data(
     left = private.processes()
     again = private.start()
 
-    print(f"stack start: cold {cold:.1f} s, warm {warm:.1f} s, after down {again:.1f} s")
+    print(
+        f"stack start: cold {cold:.1f} s, warm {warm:.1f} s, after down {again:.1f} s"
+    )
     assert len(running) >= 3, running
     assert left == [], left
     # A running server is reused: the second `up` starts nothing.
