@@ -72,7 +72,7 @@ soak: up ## Long fault runs: 10-minute load, minute-long outages, three brokers,
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services tests bench
+	$(VENV)/bin/mypy shared services demo ops tests bench
 
 format: install ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
