@@ -2,9 +2,11 @@
 
 Starts the profile API with uvicorn in its own process, on 127.0.0.1, with
 its event store in a fresh schema of the ``carrel_test`` database; creates a
-pool of profiles; then sends N section commands (skills, interests, location,
-mentoring in turn, each to a profile of the pool) from C concurrent clients
-with httpx, prints commands/s with median and p99 latency, and writes them to
+pool of profiles; then sends N section commands (each of the ten sections in
+turn: details, skills, interests, learning goals, aspirations, location,
+mentoring, private preferences, availability, visibility; each to a profile
+of the pool) from C concurrent clients with httpx, prints commands/s with
+median and p99 latency, and writes them to
 ``bench/results/profile_commands.json``.
 
     .venv/bin/python -m bench.profile_commands [--quick] [-n N] [-c C] [-p P]
@@ -16,6 +18,7 @@ Run it from the repository root. Needs the local stack's PostgreSQL
 import asyncio
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -30,29 +33,75 @@ SKILLS = [
     "onet.tech.worldcat",
     "esco.manage-staff",
 ]
+TITLES = ["Metadata Librarian", "Archivist", "Library Director"]
 
 
 def command(index: int) -> tuple[str, dict[str, Any]]:
     """The section and body of the ``index``-th command of the run."""
     rng = random.Random(harness.SEED + index)
-    kind = index % 4
-    if kind == 0:
-        picked = rng.sample(SKILLS, 3)
-        skills = [{"skill_id": s, "proficiency": rng.randint(1, 5)} for s in picked]
-        return "skills", {"skills": skills}
-    if kind == 1:
-        return "interests", {
-            "interests": rng.sample(["maps", "zines", "IIIF", "OCR"], 2)
-        }
-    if kind == 2:
-        return "location", {
-            "city": "Anchorage",
-            "country": "US",
-            "latitude": 61 + rng.random(),
-            "longitude": -150 + rng.random(),
-            "time_zone": "America/Anchorage",
-        }
-    return "mentoring", {"roles": ["mentor"], "mentor_capacity": rng.randint(1, 5)}
+    section, body = SECTIONS[index % len(SECTIONS)]
+    return section, body(rng)
+
+
+def _details(rng: random.Random) -> dict[str, Any]:
+    return {
+        "display_name": "Bench Member",
+        "headline": rng.choice(["Cataloguer", "Archivist", "Systems librarian"]),
+        "years_of_experience": rng.randint(0, 40),
+        "languages": rng.sample(["en", "fr", "es"], 2),
+    }
+
+
+def _skills(rng: random.Random) -> dict[str, Any]:
+    picked = rng.sample(SKILLS, 3)
+    return {
+        "skills": [{"skill_id": s, "proficiency": rng.randint(1, 5)} for s in picked]
+    }
+
+
+def _location(rng: random.Random) -> dict[str, Any]:
+    return {
+        "city": "Anchorage",
+        "country": "US",
+        "latitude": 61 + rng.random(),
+        "longitude": -150 + rng.random(),
+        "time_zone": "America/Anchorage",
+    }
+
+
+def _availability(rng: random.Random) -> dict[str, Any]:
+    if rng.random() < 0.5:
+        return {"available": True}
+    return {"available": False, "paused_until": f"2099-0{rng.randint(1, 9)}-15"}
+
+
+def _visibility(rng: random.Random) -> dict[str, Any]:
+    scopes = ["team", "consortium", "private"]
+    return {"sections": {"skills": rng.choice(scopes), "interests": rng.choice(scopes)}}
+
+
+SECTIONS: list[tuple[str, Callable[[random.Random], dict[str, Any]]]] = [
+    ("details", _details),
+    ("skills", _skills),
+    (
+        "interests",
+        lambda r: {"interests": r.sample(["maps", "zines", "IIIF", "OCR"], 2)},
+    ),
+    ("learning-goals", lambda r: {"skill_ids": r.sample(SKILLS, 2)}),
+    ("aspirations", lambda r: {"target_roles": [r.choice(TITLES)]}),
+    ("location", _location),
+    (
+        "mentoring",
+        lambda r: {"roles": ["mentor"], "mentor_capacity": r.randint(1, 5)},
+    ),
+    (
+        "private-preferences",
+        lambda r: {"wants_shared_identity": r.random() < 0.5, "note": "bench"},
+    ),
+    ("availability", _availability),
+    ("visibility", _visibility),
+]
+"""Every section command of the service, sent in turn."""
 
 
 async def drive(

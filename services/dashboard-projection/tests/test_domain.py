@@ -194,6 +194,56 @@ def test_a_mentorship_follows_its_status_sessions_and_goals() -> None:
     )
 
 
+def test_a_withdrawn_request_closes_and_no_longer_waits_on_the_mentor() -> None:
+    withdrawn = t.MentorshipWithdrawn(
+        mentor_id=OTHER, mentee_id=PERSON, withdrawn_by=PERSON
+    )
+    doc = mentorship_after(REQUESTED, withdrawn)
+    mentor = directory.new_entry(str(TEAM), str(OTHER)) | {
+        "status": "member",
+        "roles": ["mentor"],
+    }
+    mentee = directory.new_entry(str(TEAM), str(PERSON)) | {
+        "status": "member",
+        "roles": ["mentee"],
+    }
+    waiting = directory.derived(
+        directory.with_mentorship(mentor, mentorship_after(REQUESTED)), 2
+    )
+
+    freed = directory.derived(directory.with_mentorship(mentor, doc), 2)
+    unmatched = directory.derived(directory.with_mentorship(mentee, doc), 2)
+    entry = activity.entry(Events()(withdrawn, uuid4(), TEAM))
+
+    assert (doc["status"], doc["outcome"]) == ("withdrawn", None)
+    assert doc["closed_at"] is not None
+    assert (waiting["pending_requests"], freed["pending_requests"]) == (1, 0)
+    assert unmatched["match_status"] == "unmatched"
+    assert entry is not None and entry["event_type"] == "MentorshipWithdrawn"
+    assert entry["actor_id"] == str(PERSON)
+    assert set(entry["subject_ids"]) == {str(OTHER), str(PERSON)}
+
+
+def test_a_question_moves_the_deadline_and_feedback_counts_sides() -> None:
+    due = FAR_FUTURE - timedelta(days=3)
+    asked = mentorship_after(
+        REQUESTED, t.MoreInformationRequested(mentor_id=OTHER, expires_at=due)
+    )
+    rated = mentorship_after(
+        REQUESTED,
+        t.MentorshipAccepted(mentor_id=OTHER, mentee_id=PERSON),
+        t.FeedbackGiven(given_by=PERSON, side="mentee", rating=3),
+        t.FeedbackGiven(given_by=PERSON, side="mentee", rating=5),
+        t.FeedbackGiven(given_by=OTHER, side="mentor", rating=4),
+    )
+
+    assert asked["expires_at"] == due.isoformat()
+    assert rated["feedback_count"] == 2 and rated["feedback_sides"] == [
+        "mentee",
+        "mentor",
+    ]
+
+
 def test_match_status_and_mentor_load_come_from_the_mentorships() -> None:
     mentee = membership(
         t.MemberJoined(person_id=PERSON, roles=["mentee"], via="founder")
@@ -283,6 +333,10 @@ def test_resources_shares_and_progress_are_recorded() -> None:
         resource, event(r.ResourceRetired(), resource_id)
     )
     assert (resource["title"], resource["status"]) == ("A", "retired")
+    restored = resources.apply_resource(
+        resource, event(r.ResourceRestored(reason="link fixed"), resource_id)
+    )
+    assert restored["status"] == "active"
 
     shared = r.ResourceShared(
         resource_id=resource_id,

@@ -1,3 +1,5 @@
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
 
@@ -205,6 +207,72 @@ async def test_an_oversized_body_gets_413(client: AsyncClient) -> None:
 
     assert answer.status_code == 413
     assert (await client.get(f"{PROFILES}/{member}")).json()["version"] == 1
+
+
+async def test_an_oversized_body_sent_in_chunks_gets_413_not_400(
+    client: AsyncClient,
+) -> None:
+    member = await new_profile(client)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"note": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    answer = await client.put(
+        f"{PROFILES}/{member}/private-preferences",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 413
+    assert answer.json()["detail"][0]["type"] == "body_too_large"
+    assert (await client.get(f"{PROFILES}/{member}")).json()["version"] == 1
+
+
+async def test_simultaneous_saves_at_one_version_let_exactly_one_win(
+    client: AsyncClient,
+) -> None:
+    member = await new_profile(client)
+
+    answers = await asyncio.gather(
+        *(
+            client.put(
+                f"{PROFILES}/{member}/interests",
+                json={"interests": [f"topic {i}"], "expected_version": 1},
+            )
+            for i in range(6)
+        )
+    )
+
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [200, 409, 409, 409, 409, 409]
+    winner = next(a.json() for a in answers if a.status_code == 200)
+    profile = (await client.get(f"{PROFILES}/{member}")).json()
+    assert profile["version"] == 2
+    assert profile["interests"] == winner["interests"]
+
+
+async def test_a_free_career_aspiration_is_kept_and_marked_as_not_known(
+    client: AsyncClient,
+) -> None:
+    member = await new_profile(client)
+
+    answer = await client.put(
+        f"{PROFILES}/{member}/aspirations",
+        json={"target_roles": ["metadata librarian", "Chief Wizard"]},
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["target_roles"] == ["Metadata Librarian", "Chief Wizard"]
+    assert answer.json()["known_titles"] == ["Metadata Librarian"]
+    await client.put(
+        f"{PROFILES}/{member}/visibility",
+        json={"sections": {"aspirations": "private"}},
+    )
+    public = (await client.get(f"{PROFILES}/{member}/public?viewer_scope=team")).json()
+    assert public["target_roles"] is None and public["known_titles"] is None
 
 
 async def test_an_unknown_profile_is_404(client: AsyncClient) -> None:

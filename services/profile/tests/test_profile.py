@@ -133,6 +133,34 @@ def test_a_career_aspiration_takes_the_vocabularys_spelling_of_a_known_title() -
     assert profile.target_roles == ["Metadata Librarian", "Library Director"]
 
 
+def test_a_free_title_is_kept_and_the_event_names_only_the_known_ones() -> None:
+    profile = new_profile()
+    profile.collect_events()
+
+    profile.update_aspirations(
+        ["Chief Wizard", "metadata librarian"], vocabulary(), uuid4()
+    )
+
+    assert profile.target_roles == ["Chief Wizard", "Metadata Librarian"]
+    assert profile.known_titles == ["Metadata Librarian"]
+    (envelope,) = envelopes(profile)
+    assert envelope.payload["known_titles"] == ["Metadata Librarian"]
+
+
+def test_an_aspirations_event_from_before_known_titles_still_replays() -> None:
+    profile = new_profile()
+    profile.update_aspirations(["Archivist"], vocabulary(), uuid4())
+    created, updated = profile.collect_events()
+    old = object.__new__(type(updated))
+    state = {k: v for k, v in vars(updated).items() if k != "known_titles"}
+    object.__setattr__(old, "__dict__", state)
+
+    replayed = old.mutate(created.mutate(None))
+
+    assert isinstance(replayed, Profile)
+    assert replayed.target_roles == ["Archivist"] and replayed.known_titles == []
+
+
 def test_coordinates_come_in_pairs_and_time_zones_must_exist() -> None:
     profile = new_profile()
     place = Location(city="Juneau", latitude=58.3, time_zone="Alaska/Juneau")

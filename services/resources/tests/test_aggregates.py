@@ -60,6 +60,35 @@ def test_an_entry_is_retired_once() -> None:
         )
 
 
+def test_only_a_retired_entry_is_restored_and_on_the_version_read() -> None:
+    resource = catalogued()
+    with pytest.raises(RuleViolation) as not_retired:
+        resource.restore(
+            reason="", restored_by=None, expected_version=1, correlation_id=uuid4()
+        )
+    resource.retire(
+        reason="dead link", retired_by=None, expected_version=1, correlation_id=uuid4()
+    )
+
+    with pytest.raises(VersionConflict):
+        resource.restore(
+            reason="", restored_by=None, expected_version=1, correlation_id=uuid4()
+        )
+    operator = uuid4()
+    resource.restore(
+        reason="link fixed",
+        restored_by=operator,
+        expected_version=2,
+        correlation_id=uuid4(),
+    )
+
+    assert not_retired.value.kind == "not_retired"
+    assert resource.retired is False and resource.version == 3
+    restored = EnvelopeFactory()(resource.collect_events()[-1])
+    assert restored is not None and restored.event_type == "ResourceRestored"
+    assert restored.payload == {"reason": "link fixed", "restored_by": str(operator)}
+
+
 def test_a_central_entry_travels_without_a_team() -> None:
     correlation_id = uuid4()
     resource = catalogued()

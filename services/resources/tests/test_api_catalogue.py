@@ -66,6 +66,7 @@ async def test_a_duplicate_url_answers_409_naming_the_existing_entry(
 
     assert again.status_code == 409
     assert again.json()["existing_id"] == entry["id"]
+    assert again.json()["retired"] is False
 
 
 async def test_a_malformed_url_answers_422_naming_the_field_and_records_nothing(
@@ -106,6 +107,39 @@ async def test_retiring_takes_the_version_read_and_hides_the_entry(
     assert (
         await client.get(f"/api/v1/catalogue/entries/{entry['id']}")
     ).status_code == 200
+
+
+async def test_a_retired_entry_is_restored_rather_than_added_again(
+    client: AsyncClient,
+) -> None:
+    entry = await add(client, "https://example.org/moved")
+    entries = "/api/v1/catalogue/entries"
+    await client.post(
+        f"{entries}/{entry['id']}/retirement",
+        json={"reason": "dead link", "expected_version": 1},
+    )
+    body = {
+        "url": "https://example.org/moved",
+        "title": "x",
+        "resource_type": "reading",
+    }
+    restore = f"{entries}/{entry['id']}/restoration"
+
+    added_again = await client.post(entries, json=body, headers=OPERATOR)
+    stale = await client.post(restore, json={"expected_version": 1}, headers=OPERATOR)
+    restored = await client.post(
+        restore, json={"reason": "link works", "expected_version": 2}, headers=OPERATOR
+    )
+    twice = await client.post(restore, json={"expected_version": 3}, headers=OPERATOR)
+
+    assert added_again.status_code == 409 and added_again.json()["retired"] is True
+    assert stale.status_code == 409
+    assert restored.status_code == 200
+    assert restored.json()["retired"] is False and restored.json()["version"] == 3
+    assert twice.status_code == 422
+    assert twice.json()["detail"][0]["type"] == "not_retired"
+    listing = (await client.get(entries)).json()
+    assert [e["id"] for e in listing["entries"]] == [entry["id"]]
 
 
 async def test_an_unknown_entry_answers_404(client: AsyncClient) -> None:

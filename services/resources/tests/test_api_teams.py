@@ -131,6 +131,42 @@ async def test_a_request_over_the_body_limit_is_refused_before_reading(
     assert response.status_code == 413
 
 
+async def test_a_chunked_upload_over_the_body_limit_is_refused_as_it_streams(
+    client: AsyncClient, teams_feed: TeamsFeed, pg_settings: ResourcesSettings
+) -> None:
+    team, boundary, chunk = Team(teams_feed), "carrel-upload", 16 * 1024
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="title"\r\n\r\nHandbook\r\n'
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="huge.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    parts = [head, PDF, *[b"0" * chunk] * 64, f"\r\n--{boundary}--\r\n".encode()]
+    pulled = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        for part in parts:
+            pulled += len(part)
+            yield part
+
+    response = await client.post(
+        f"/api/v1/teams/{team.id}/materials",
+        content=body(),
+        headers={
+            "content-type": f"multipart/form-data; boundary={boundary}",
+            **team.acting(team.coordinator),
+        },
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"][0]["type"] == "body_too_large"
+    assert pulled <= pg_settings.max_request_bytes + chunk
+    listing = await client.get(f"/api/v1/teams/{team.id}/resources")
+    assert listing.json()["total"] == 0
+
+
 async def test_a_malformed_link_answers_422_naming_it(
     client: AsyncClient, teams_feed: TeamsFeed
 ) -> None:
@@ -202,6 +238,91 @@ async def test_sharing_with_a_group_records_each_recipient_s_progress(
     }
     received = await client.get(f"/api/v1/teams/{team.id}/members/{team.ada}/received")
     assert [r["note"] for r in received.json()] == ["Before our next meeting"]
+
+
+async def share_with_group(
+    client: AsyncClient, team: Team, resource_id: str, group: UUID
+) -> dict[str, Any]:
+    shared = await client.post(
+        f"/api/v1/teams/{team.id}/shares",
+        json={
+            "resource_id": resource_id,
+            "audience": {"kind": "group", "group_id": str(group)},
+        },
+        headers=team.acting(team.coordinator),
+    )
+    assert shared.status_code == 201, shared.text
+    answer: dict[str, Any] = shared.json()
+    return answer
+
+
+def recipients(share: dict[str, Any]) -> set[str]:
+    return {r["member_id"] for r in share["recipients"]}
+
+
+async def test_a_group_share_reaches_the_members_the_group_had_when_shared(
+    client: AsyncClient, teams_feed: TeamsFeed
+) -> None:
+    team, group, cy, di = Team(teams_feed), uuid4(), uuid4(), uuid4()
+    teams_feed.join(team.id, cy)
+    teams_feed.join(team.id, di)
+    created = teams.GroupCreated(
+        name="Map people",
+        member_ids=[team.ada, team.bo],
+        origin="manual",
+        created_by=team.coordinator,
+    )
+    teams_feed.send(group, team.id, created)
+    by = team.coordinator
+    teams_feed.send(group, team.id, teams.GroupMemberAdded(person_id=cy, added_by=by))
+    resource_id = await entry(client, f"https://example.org/{uuid4()}")
+
+    share = await share_with_group(client, team, resource_id, group)
+    teams_feed.send(
+        group, team.id, teams.GroupMemberRemoved(person_id=team.ada, removed_by=by)
+    )
+    teams_feed.send(group, team.id, teams.GroupMemberAdded(person_id=di, added_by=by))
+
+    shared_then = {str(team.ada), str(team.bo), str(cy)}
+    assert recipients(share) == shared_then
+    later = await client.get(f"/api/v1/teams/{team.id}/shares/{share['id']}")
+    assert recipients(later.json()) == shared_then
+    ada = await client.get(f"/api/v1/teams/{team.id}/members/{team.ada}/received")
+    newcomer = await client.get(f"/api/v1/teams/{team.id}/members/{di}/received")
+    assert [r["share_id"] for r in ada.json()] == [share["id"]]
+    assert newcomer.json() == []
+    again = await share_with_group(client, team, resource_id, group)
+    assert recipients(again) == {str(team.bo), str(cy), str(di)}
+
+
+async def test_a_recipient_completes_an_entry_retired_after_it_was_shared(
+    client: AsyncClient, teams_feed: TeamsFeed
+) -> None:
+    team = Team(teams_feed)
+    resource_id = await entry(client, f"https://example.org/{uuid4()}")
+    shared = await client.post(
+        f"/api/v1/teams/{team.id}/shares",
+        json={
+            "resource_id": resource_id,
+            "audience": {"kind": "members", "member_ids": [str(team.ada)]},
+        },
+        headers=team.acting(team.coordinator),
+    )
+    assert shared.status_code == 201, shared.text
+    retired = await client.post(
+        f"/api/v1/catalogue/entries/{resource_id}/retirement",
+        json={"reason": "dead link", "expected_version": 1},
+    )
+    assert retired.status_code == 200, retired.text
+    progress = f"/api/v1/teams/{team.id}/resources/{resource_id}"
+
+    done = await client.post(f"{progress}/completion", headers=team.acting(team.ada))
+    not_shared = await client.post(f"{progress}/opening", headers=team.acting(team.bo))
+
+    assert done.status_code == 200 and done.json()["state"] == "completed"
+    assert not_shared.status_code == 404
+    received = await client.get(f"/api/v1/teams/{team.id}/members/{team.ada}/received")
+    assert received.json()[0]["state"] == "completed"
 
 
 async def test_unknown_audience_ids_answer_422_naming_them(

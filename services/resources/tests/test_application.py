@@ -1,8 +1,10 @@
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from carrel_resources.adapters.memory import MemoryDirectory
+from carrel_resources.adapters.memory import MemoryDirectory, MemoryFileStore
 from carrel_resources.application import MaterialDraft, ResourcesApplication
+from carrel_resources.domain.attachments import accept_file
 from carrel_resources.domain.audiences import AudienceChoice
 from carrel_resources.domain.entries import (
     EntryDraft,
@@ -157,6 +159,110 @@ def test_another_team_s_material_is_invisible(
 
     with pytest.raises(UnknownResource):
         application.open(other_team, material.id, outsider, uuid4())
+
+
+def retire(application: ResourcesApplication, resource_id: UUID) -> None:
+    application.retire(
+        resource_id,
+        reason="dead link",
+        retired_by=None,
+        expected_version=1,
+        correlation_id=uuid4(),
+    )
+
+
+def test_a_recipient_marks_progress_on_an_entry_retired_after_the_share(
+    application: ResourcesApplication, directory: MemoryDirectory
+) -> None:
+    team, coordinator, member = a_team(directory)
+    bystander = uuid4()
+    directory.join(team, bystander)
+    entry = application.catalogue(
+        draft("https://example.org/a"), catalogued_by=None, correlation_id=uuid4()
+    )
+    chosen = AudienceChoice("members", member_ids=[member])
+    application.share(
+        team, entry.id, chosen, note="", shared_by=coordinator, correlation_id=uuid4()
+    )
+    retire(application, entry.id)
+
+    progress = application.complete(team, entry.id, member, uuid4())
+
+    assert progress.completed
+    with pytest.raises(UnknownResource):
+        application.open(team, entry.id, bystander, uuid4())
+
+
+def test_a_member_who_opened_an_entry_completes_it_after_it_is_retired(
+    application: ResourcesApplication, directory: MemoryDirectory
+) -> None:
+    team, _, member = a_team(directory)
+    entry = application.catalogue(
+        draft("https://example.org/a"), catalogued_by=None, correlation_id=uuid4()
+    )
+    application.open(team, entry.id, member, uuid4())
+    retire(application, entry.id)
+
+    assert application.complete(team, entry.id, member, uuid4()).completed
+
+
+def test_a_retired_url_is_refused_as_retired_until_restored(
+    application: ResourcesApplication,
+) -> None:
+    entry = application.catalogue(
+        draft("https://example.org/a"), catalogued_by=None, correlation_id=uuid4()
+    )
+    retire(application, entry.id)
+
+    with pytest.raises(DuplicateResource) as refused:
+        application.catalogue(
+            draft("https://example.org/a"), catalogued_by=None, correlation_id=uuid4()
+        )
+    application.restore(
+        entry.id,
+        reason="link works again",
+        restored_by=None,
+        expected_version=2,
+        correlation_id=uuid4(),
+    )
+
+    assert refused.value.retired and "restore it" in str(refused.value)
+    with application.reading() as view:
+        assert [e.id for e in view.entries_for(None)] == [entry.id]
+
+
+def test_a_failed_save_leaves_the_file_for_a_retry_and_records_nothing(
+    application: ResourcesApplication,
+    directory: MemoryDirectory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    team, coordinator, _ = a_team(directory)
+    pdf = accept_file("guide.pdf", b"%PDF-1.7\n" + b"0" * 100, 1024)
+    store = application.files
+    assert isinstance(store, MemoryFileStore)
+
+    def publish() -> Any:
+        return application.publish_material(
+            team,
+            MaterialDraft("Guide", "", [], []),
+            attachment=pdf,
+            published_by=coordinator,
+            correlation_id=uuid4(),
+        )
+
+    with monkeypatch.context() as patched:
+        patched.setattr(application, "save", _fails)
+        with pytest.raises(ConnectionError):
+            publish()
+    assert events_in(application) == 0 and list(store.files) == [pdf.sha256]
+    material = publish()
+
+    assert material.attachment == pdf.as_event()
+    assert list(store.files) == [pdf.sha256]
+
+
+def _fails(*_: object) -> None:
+    raise ConnectionError("the event store is down")
 
 
 def test_an_unknown_chosen_skill_is_refused(

@@ -111,9 +111,14 @@ class ResourcesApplication(Application[UUID]):
     def catalogue(
         self, draft: EntryDraft, *, catalogued_by: UUID | None, correlation_id: UUID
     ) -> Resource:
-        """Add an entry to the central index; one URL is one entry."""
+        """Add an entry to the central index; one URL is one entry.
+
+        A retired entry's URL is refused too: :meth:`restore` brings it back.
+        """
         if self._exists(draft.resource_id):
-            raise DuplicateResource(draft.resource_id, draft.url)
+            raise DuplicateResource(
+                draft.resource_id, draft.url, retired=self._retired(draft.resource_id)
+            )
         tags = tags_for_entry(
             self.vocabulary,
             topics=draft.topics,
@@ -165,6 +170,26 @@ class ResourcesApplication(Application[UUID]):
         self.save(resource)
         return resource
 
+    def restore(
+        self,
+        resource_id: UUID,
+        *,
+        reason: str,
+        restored_by: UUID | None,
+        expected_version: int,
+        correlation_id: UUID,
+    ) -> Resource:
+        """Un-retire an entry of the central index, as the operator decides."""
+        resource = self._get(resource_id, Resource)
+        resource.restore(
+            reason=reason,
+            restored_by=restored_by,
+            expected_version=expected_version,
+            correlation_id=correlation_id,
+        )
+        self.save(resource)
+        return resource
+
     def publish_material(
         self,
         team_id: UUID,
@@ -176,6 +201,11 @@ class ResourcesApplication(Application[UUID]):
     ) -> Material:
         require_coordinator(self.directory, team_id, published_by)
         tags = self._material_tags(draft)
+        # The bytes go first, so no event ever names a file that is missing.
+        # If the save then fails, the stored bytes are named by no event: an
+        # orphan that costs its disk space and nothing else. The store keys
+        # files by hash, so publishing the same file again reuses them; no
+        # sweep removes orphans yet.
         if attachment is not None:
             self.files.put(attachment)
         material = Material(
@@ -406,7 +436,7 @@ class ResourcesApplication(Application[UUID]):
         self, team_id: UUID, resource_id: UUID, member_id: UUID
     ) -> ResourceProgress:
         require_member(self.directory, team_id, member_id)
-        self._require_visible(team_id, resource_id)
+        self._require_reachable(team_id, member_id, resource_id)
         record_id = progress_id(team_id, member_id, resource_id)
         try:
             return self._get(record_id, ResourceProgress)
@@ -440,6 +470,27 @@ class ResourcesApplication(Application[UUID]):
             entry = view.entries.get(resource_id)
             if entry is None or not entry.visible_to(team_id):
                 raise UnknownResource(resource_id)
+
+    def _require_reachable(
+        self, team_id: UUID, member_id: UUID, resource_id: UUID
+    ) -> None:
+        """The team sees the resource, or the member already has it in hand.
+
+        A member keeps what was shared with them, or what they opened, when
+        the entry is later retired or the material withdrawn, so they can
+        still mark it opened or completed.
+        """
+        with self.reading() as view:
+            entry = view.entries.get(resource_id)
+            if entry is None or entry.team_id not in (None, team_id):
+                raise UnknownResource(resource_id)
+            if entry.retired and not view.reached(team_id, member_id, resource_id):
+                raise UnknownResource(resource_id)
+
+    def _retired(self, resource_id: UUID) -> bool:
+        with self.reading() as view:
+            entry = view.entries.get(resource_id)
+            return entry is not None and entry.retired
 
     def _material_of(self, team_id: UUID, material_id: UUID) -> Material:
         material = self._get(material_id, Material)

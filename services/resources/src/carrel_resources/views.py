@@ -89,6 +89,15 @@ class CatalogueView:
     def state_of(self, team_id: UUID, member_id: UUID, resource_id: UUID) -> str:
         return self.progress.get((team_id, member_id, resource_id), "shared")
 
+    def reached(self, team_id: UUID, member_id: UUID, resource_id: UUID) -> bool:
+        """The resource was shared with the member in the team, or they opened it."""
+        if (team_id, member_id, resource_id) in self.progress:
+            return True
+        return any(
+            self.shares[share_id].resource_id == resource_id
+            for share_id in self.received.get((team_id, member_id), [])
+        )
+
     def _on_ResourceCatalogued(self, event: Any) -> None:
         self.entries[event.originator_id] = EntryView(
             id=event.originator_id,
@@ -105,6 +114,9 @@ class CatalogueView:
 
     def _on_ResourceRetired(self, event: Any) -> None:
         self._update(event, retired=True)
+
+    def _on_ResourceRestored(self, event: Any) -> None:
+        self._update(event, retired=False)
 
     def _on_MaterialPublished(self, event: Any) -> None:
         self.entries[event.originator_id] = EntryView(

@@ -55,6 +55,7 @@ class Profile(Aggregate):
         self.interests: list[str] = []
         self.learning_goals: list[str] = []
         self.target_roles: list[str] = []
+        self.known_titles: list[str] = []
         self.location = Location()
         self.mentoring = Mentoring()
         self.private_preferences = PrivatePreferences()
@@ -126,12 +127,19 @@ class Profile(Aggregate):
         """Known job titles take the vocabulary's spelling; others stay as written.
 
         The O*NET and ESCO titles lack common goals such as "Library Director",
-        so a title outside them is accepted rather than refused.
+        so a title outside them is accepted rather than refused; the event
+        names the known ones in ``known_titles``, so matching and the directory
+        can tell a title of the occupations from one the member made up.
         """
         self._refuse_if_erased()
-        roles = [titles.job_title(role) or role for role in target_roles]
+        known = [titles.job_title(role) for role in target_roles]
+        roles = [title or role for title, role in zip(known, target_roles, strict=True)]
         rules.enforce(rules.distinct(roles, "target_roles"))
-        self._aspirations_updated(target_roles=roles, correlation_id=correlation_id)
+        self._aspirations_updated(
+            target_roles=roles,
+            known_titles=[title for title in known if title is not None],
+            correlation_id=correlation_id,
+        )
 
     def change_location(self, place: Location, correlation_id: UUID) -> None:
         self._refuse_if_erased()
@@ -226,9 +234,14 @@ class Profile(Aggregate):
 
     @event("AspirationsUpdated")
     def _aspirations_updated(
-        self, target_roles: list[str], correlation_id: UUID
+        self,
+        target_roles: list[str],
+        correlation_id: UUID,
+        known_titles: list[str] | None = None,
     ) -> None:
+        # Events recorded before known_titles existed carry none.
         self.target_roles = target_roles
+        self.known_titles = known_titles or []
 
     @event("LocationChanged")
     def _location_changed(

@@ -187,6 +187,9 @@ class PublicProfile(Answer):
     interests: list[str] | None
     learning_goals: list[LearningGoalView] | None
     target_roles: list[str] | None
+    known_titles: list[str] | None = Field(
+        description="Those of target_roles that are job titles of the occupations"
+    )
     location: Location | None
     mentoring: Mentoring | None
     availability: Availability | None

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from carrel_events.body_limit import cap_request_bodies
 from carrel_events.observability import configure_logging, load_settings, observe
 from carrel_vocabulary import load_vocabulary
 from eventsourcing.application import AggregateNotFoundError
@@ -28,7 +29,6 @@ from carrel_profile.domain.errors import (
     VersionConflict,
 )
 from carrel_profile.entrypoints import lookups, profiles
-from carrel_profile.entrypoints.limits import BodySizeLimit
 from carrel_profile.settings import ProfileSettings
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def create_app(settings: ProfileSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Carrel profile service", version="1", lifespan=lifespan)
     observe(app, "profile")
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    cap_request_bodies(app, settings.max_body_bytes)
     app.include_router(profiles.router)
     app.include_router(lookups.router)
     _add_health(app)

@@ -139,7 +139,11 @@ def update_aspirations(
     profiles: Profiles,
     correlation_id: CorrelationId,
 ) -> OwnerProfile:
-    """Replace the roles the person aims for; known job titles are normalised."""
+    """Replace the roles the person aims for.
+
+    Job titles of the occupations take the vocabulary's spelling and are
+    listed in ``known_titles``; other titles are kept as written.
+    """
     profile = profiles.update_aspirations(
         profile_id, body.expected_version, body.target_roles, correlation_id
     )

@@ -30,11 +30,12 @@ def public_view(
     sections = _sections(profile, vocabulary)
     for section, visibility in profile.visibility.items():
         if not shows(visibility, viewer):
-            sections[_FIELD_OF.get(section, section)] = None
+            for name in _FIELDS_OF.get(section, (section,)):
+                sections[name] = None
     return PublicProfile(**sections)
 
 
-_FIELD_OF = {"aspirations": "target_roles"}
+_FIELDS_OF = {"aspirations": ("target_roles", "known_titles")}
 
 
 def _sections(profile: Profile, vocabulary: Vocabulary) -> dict[str, Any]:
@@ -62,6 +63,7 @@ def _sections(profile: Profile, vocabulary: Vocabulary) -> dict[str, Any]:
             for skill_id in profile.learning_goals
         ],
         "target_roles": profile.target_roles,
+        "known_titles": profile.known_titles,
         "location": profile.location,
         "mentoring": profile.mentoring,
         "availability": profile.availability,

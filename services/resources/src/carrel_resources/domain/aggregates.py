@@ -77,6 +77,30 @@ class Resource(Aggregate):
     ) -> None:
         self.retired = True
 
+    def restore(
+        self,
+        *,
+        reason: str,
+        restored_by: UUID | None,
+        expected_version: int,
+        correlation_id: UUID,
+    ) -> None:
+        """Bring a retired entry back; its URL keeps its one entry."""
+        check_version(self, expected_version)
+        if not self.retired:
+            raise RuleViolation(
+                ("resource_id",), "the entry is not retired", "not_retired"
+            )
+        self._restore(
+            reason=reason, restored_by=restored_by, correlation_id=correlation_id
+        )
+
+    @event("ResourceRestored")
+    def _restore(
+        self, *, reason: str, restored_by: UUID | None, correlation_id: UUID
+    ) -> None:
+        self.retired = False
+
 
 class Material(Aggregate):
     """A team's own learning material: text, links and perhaps one file."""

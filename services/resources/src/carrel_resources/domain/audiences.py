@@ -2,7 +2,19 @@
 
 The teams service owns teams and groups; this service learns them from
 ``teams.events`` into its directory and resolves an audience to the members
-it holds at the moment of sharing.
+it holds at the moment of sharing. The share records those members, so later
+changes to the team or group do not change who received it.
+
+Known shortcoming: the directory trails the teams service by the time the
+teams relay and this service's consumer take to carry ``teams.events``: a
+fraction of a second when both run (not measured here), and as long as an
+outage lasts when Kafka, the relay or the consumer is down. A group created
+or changed just before a share is resolved as this service last heard of it:
+a new group is refused as ``unknown_group``, a member added a moment ago is
+left out, one removed a moment ago still receives it. Asking the teams
+service at share time would close the gap at the cost of a synchronous
+dependency on it; the coordinator can instead share again once the change
+has arrived.
 """
 
 from collections.abc import Sequence
@@ -78,7 +90,10 @@ def _group(
         raise RuleViolation(loc, "a group audience needs a group_id", "missing")
     members = directory.members_of_group(team_id, group_id)
     if members is None:
-        msg = f"unknown group {group_id} in team {team_id}"
+        msg = (
+            f"unknown group {group_id} in team {team_id}"
+            " (a group created moments ago may not have arrived yet)"
+        )
         raise RuleViolation(loc, msg, "unknown_group")
     return sorted(members)
 

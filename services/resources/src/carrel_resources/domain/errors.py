@@ -33,12 +33,16 @@ class UnknownShare(ResourcesError):
 
 
 class DuplicateResource(ResourcesError):
-    """The central index already holds an entry for this URL."""
+    """The central index already holds an entry for this URL, perhaps retired."""
 
-    def __init__(self, existing_id: UUID, url: str) -> None:
-        super().__init__(f"{url} is already catalogued as {existing_id}")
+    def __init__(self, existing_id: UUID, url: str, *, retired: bool = False) -> None:
+        message = f"{url} is already catalogued as {existing_id}"
+        if retired:
+            message += "; it is retired: restore it rather than add it again"
+        super().__init__(message)
         self.existing_id = existing_id
         self.url = url
+        self.retired = retired
 
 
 class VersionConflict(ResourcesError):

@@ -40,6 +40,11 @@ class Retirement(Request):
     expected_version: int = Field(ge=1)
 
 
+class Restoration(Request):
+    reason: Text = ""
+    expected_version: int = Field(ge=1)
+
+
 class LinkIn(Request):
     url: Annotated[str, StringConstraints(max_length=2000)]
     title: Text = ""

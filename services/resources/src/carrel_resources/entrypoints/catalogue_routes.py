@@ -1,4 +1,4 @@
-"""Routes of the central index: search it, add an entry, retire one."""
+"""Routes of the central index: search it, add an entry, retire and restore one."""
 
 from typing import Annotated
 from uuid import UUID
@@ -12,6 +12,7 @@ from carrel_resources.entrypoints.api_models import (
     EntryIn,
     EntryOut,
     EntryPage,
+    Restoration,
     Retirement,
 )
 from carrel_resources.entrypoints.dependencies import App, Correlation, Operator
@@ -56,7 +57,10 @@ def read_entry(application: App, resource_id: UUID) -> EntryOut:
 def add_entry(
     application: App, body: EntryIn, operator: Operator, correlation: Correlation
 ) -> EntryOut:
-    """Add an entry to the central index; a URL already there answers 409."""
+    """Add an entry to the central index; a URL already there answers 409.
+
+    The 409 says whether that entry is retired; if so, restore it instead.
+    """
     draft = EntryDraft(
         url=normalise_url(body.url),
         title=body.title,
@@ -78,11 +82,33 @@ def retire_entry(
     operator: Operator,
     correlation: Correlation,
 ) -> EntryOut:
-    """Retire an entry: it stays readable but is no longer found or shared."""
+    """Retire an entry: it stays readable but is no longer found or shared.
+
+    Members it was already shared with may still mark it opened or completed.
+    """
     application.retire(
         resource_id,
         reason=body.reason,
         retired_by=operator,
+        expected_version=body.expected_version,
+        correlation_id=correlation,
+    )
+    return read_entry(application, resource_id)
+
+
+@router.post("/entries/{resource_id}/restoration")
+def restore_entry(
+    application: App,
+    resource_id: UUID,
+    body: Restoration,
+    operator: Operator,
+    correlation: Correlation,
+) -> EntryOut:
+    """Restore a retired entry: it is found, shared and recommended again."""
+    application.restore(
+        resource_id,
+        reason=body.reason,
+        restored_by=operator,
         expected_version=body.expected_version,
         correlation_id=correlation,
     )

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from carrel_events.body_limit import cap_request_bodies
 from carrel_events.observability import configure_logging, load_settings, observe
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request, Response
@@ -43,7 +44,9 @@ def create_app(
     app.include_router(catalogue_routes.router)
     app.include_router(team_routes.router)
     _add_error_answers(app)
-    _add_request_limit(app, settings.max_request_bytes)
+    # Counted as the body streams in, so a chunked upload without a length is
+    # refused at the limit instead of being spooled whole before the route.
+    cap_request_bodies(app, settings.max_request_bytes)
     _add_health(app)
     return app
 
@@ -81,7 +84,8 @@ def _add_error_answers(app: FastAPI) -> None:
         errors.AttachmentTooLarge: lambda e: _plain(413, e),
         errors.AttachmentTypeNotAllowed: lambda e: _plain(415, e),
         errors.DuplicateResource: lambda e: JSONResponse(
-            {"detail": str(e), "existing_id": str(e.existing_id)}, status_code=409
+            {"detail": str(e), "existing_id": str(e.existing_id), "retired": e.retired},
+            status_code=409,
         ),
         IntegrityError: lambda e: JSONResponse(
             {"detail": "changed concurrently; read it again"}, status_code=409
@@ -102,20 +106,6 @@ def _handler(
 
 def _plain(status: int, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status)
-
-
-def _add_request_limit(app: FastAPI, limit: int) -> None:
-    # Content-Length decides here; a chunked upload without it is still bounded
-    # by the attachment limit, which the upload route enforces as it reads.
-    @app.middleware("http")
-    async def refuse_large_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length", "0")
-        if length.isdigit() and int(length) > limit:
-            detail = f"the request body may have at most {limit} bytes"
-            return JSONResponse({"detail": detail}, status_code=413)
-        return await call_next(request)
 
 
 def serve() -> None:

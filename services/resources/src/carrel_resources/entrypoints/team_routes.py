@@ -152,7 +152,12 @@ def share_resource(
     acting: ActingMember,
     correlation: Correlation,
 ) -> ShareOut:
-    """Share a resource with the team, a group or chosen members, with a note."""
+    """Share a resource with the team, a group or chosen members, with a note.
+
+    The audience is resolved to members now, as this service last heard from
+    the teams service: a group or member changed in the last moments (a
+    fraction of a second while Kafka is up) may not be reflected yet.
+    """
     audience = AudienceChoice(
         body.audience.kind, body.audience.group_id, body.audience.member_ids
     )

@@ -135,9 +135,16 @@ class LearningGoalsUpdated(ProfileEvent):
 
 
 class AspirationsUpdated(ProfileEvent):
+    """The roles the member aims for; free titles are allowed beside known ones."""
+
     event_type = "AspirationsUpdated"
 
     target_roles: list[Name] = Field(max_length=10)
+    known_titles: list[Name] = Field(default_factory=list, max_length=10)
+    """Those of ``target_roles`` that are job titles of the library occupations
+    (O*NET, ESCO), spelt as the vocabulary spells them; the others are titles
+    the member wrote. Events from before this field leave it empty: read their
+    roles as free titles."""
 
 
 class LocationChanged(ProfileEvent):

@@ -92,6 +92,15 @@ class ResourceRetired(ResourceEvent):
     retired_by: UUID | None = None
 
 
+class ResourceRestored(ResourceEvent):
+    """A retired entry came back: it is found, shared and recommended again."""
+
+    event_type = "ResourceRestored"
+
+    reason: ShortText = ""
+    restored_by: UUID | None = None
+
+
 class MaterialEvent(EventPayload):
     aggregate_type = "Material"
 
@@ -159,6 +168,7 @@ class ResourceCompleted(ProgressEvent):
 EVENTS: tuple[type[EventPayload], ...] = (
     ResourceCatalogued,
     ResourceRetired,
+    ResourceRestored,
     MaterialPublished,
     MaterialRevised,
     MaterialWithdrawn,

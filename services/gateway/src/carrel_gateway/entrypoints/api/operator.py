@@ -120,3 +120,13 @@ async def retire_central_entry(
     caller = Caller(request_id_of(request))
     path = f"/api/v1/catalogue/entries/{resource_id}/retirement"
     return await gateway.services.forward(request, "resources", path, caller)
+
+
+@router.post("/catalogue/entries/{resource_id}/restoration", tags=["central index"])
+async def restore_central_entry(
+    resource_id: UUID, body: JsonBody, gateway: GatewayDep, request: Request
+) -> Response:
+    """Bring a retired entry back (reason, expected_version)."""
+    caller = Caller(request_id_of(request))
+    path = f"/api/v1/catalogue/entries/{resource_id}/restoration"
+    return await gateway.services.forward(request, "resources", path, caller)
