@@ -1,28 +1,37 @@
 """The consumer runtime against the real Kafka and PostgreSQL."""
 
 import asyncio
+import contextlib
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import CommitFailedError
 from carrel_events import Envelope, dead_letter_topic, encode
-from carrel_events.consumer import ConsumerRuntime, RetryPolicy
+from carrel_events.consumer import ConsumerRuntime, Delivery, RetryPolicy
 from carrel_events.consumer.runtime import is_transient
 from carrel_events.envelope import event_id_for
 from carrel_events.relay import EnvelopeFactory, OutboxRelay, RelaySource
 from carrel_events.relay.positions import RelayPositions
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 from psycopg import AsyncConnection
 
 from .backbone_support import (
     Tallies,
+    TallyAdded,
     TotalsConsumer,
     engine_in_schema,
     schema_dsn,
@@ -58,10 +67,12 @@ def added(tally_id: UUID, version: int, amount: int) -> Envelope:
     )
 
 
-async def send(producer: AIOKafkaProducer, topic: str, envelope: Envelope) -> None:
-    await producer.send_and_wait(
+async def send(producer: AIOKafkaProducer, topic: str, envelope: Envelope) -> int:
+    """Send the envelope keyed by its aggregate; the partition it went to."""
+    metadata = await producer.send_and_wait(
         topic, encode(envelope), key=str(envelope.aggregate_id).encode()
     )
+    return int(metadata.partition)
 
 
 def runtime_for(
@@ -78,19 +89,24 @@ def runtime_for(
     )
 
 
-async def run_until(runtime: ConsumerRuntime, done: Any, seconds: float = 60) -> None:
-    """Run ``runtime`` until ``done()`` holds, then stop it."""
+@contextlib.asynccontextmanager
+async def running(runtime: ConsumerRuntime) -> AsyncIterator[None]:
+    """``runtime`` started and running for the block, stopped after it."""
     stop = asyncio.Event()
     await runtime.start()
     task = asyncio.create_task(runtime.run(stop))
     try:
-        async with asyncio.timeout(seconds):
-            while not done():
-                await asyncio.sleep(0.1)
+        yield
     finally:
         stop.set()
         await task
         await runtime.stop()
+
+
+async def run_until(runtime: ConsumerRuntime, done: Any, seconds: float = 60) -> None:
+    """Run ``runtime`` until ``done()`` holds, then stop it."""
+    async with running(runtime):
+        await wait_for(done, seconds)
 
 
 async def test_a_relay_that_dies_before_recording_progress_causes_no_double_count(
@@ -164,26 +180,54 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_stream_goe
     stack: Any, topic: str, producer: AIOKafkaProducer, totals: TotalsConsumer
 ) -> None:
     tally_id = uuid4()
-    await send(producer, topic, added(tally_id, 1, 5))
+    partition = await send(producer, topic, added(tally_id, 1, 5))
     await producer.send_and_wait(
         topic, b"\x00not an envelope", key=str(tally_id).encode()
     )
     refused = added(tally_id, 2, -1)  # the handler refuses a negative amount
     await send(producer, topic, refused)
     await send(producer, topic, added(tally_id, 3, 7))
-
     runtime = runtime_for(stack, topic, totals, f"g-{uuid4().hex}")
-    await run_until(runtime, lambda: totals.totals().get(tally_id, (0, 0))[1] >= 2)
+
+    async with running(runtime):
+        await wait_for(lambda: totals.totals().get(tally_id, (0, 0))[1] >= 2)
+        await wait_for(lambda: scrape(runtime.group).get(("lag", partition)) == 0)
+        await wait_for(lambda: scrape(runtime.group).get(("processed", None)) == 4)
+        metrics = scrape(runtime.group)
 
     assert totals.totals()[tally_id] == (12, 2)
+    assert metrics[("failed", None)] == 2
     letters = await read_dead_letters(stack, topic, 2)
-    reasons = sorted(headers["carrel-error-type"] for _, headers in letters)
-    assert reasons == ["DecodeError", "ValueError"]
+    reasons = sorted(
+        (headers["carrel-error-type"], headers["carrel-error"])
+        for _, headers in letters
+    )
+    assert [kind for kind, _ in reasons] == ["DecodeError", "ValueError"]
+    assert reasons[0][1].startswith("DecodeError: not an envelope")
+    assert reasons[1][1] == "ValueError: negative amount -1"
     for value, headers in letters:
         assert headers["carrel-original-topic"] == topic
+        assert headers["carrel-original-partition"] == str(partition)
         assert headers["carrel-consumer"] == runtime.group
         assert headers["carrel-original-offset"] in {"1", "2"}
         assert value in (b"\x00not an envelope", encode(refused))
+
+
+def scrape(group: str) -> dict[tuple[str, int | None], float]:
+    """The runtime's metrics of ``group`` as Prometheus reads them.
+
+    Keyed by the metric's short name and, for the lag, the partition.
+    """
+    exposition = generate_latest(REGISTRY).decode()
+    found: dict[tuple[str, int | None], float] = {}
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.labels.get("group") != group or sample.name.endswith("_created"):
+                continue
+            name = sample.name.removeprefix("carrel_consumer_").removesuffix("_total")
+            partition = sample.labels.get("partition")
+            found[(name, None if partition is None else int(partition))] = sample.value
+    return found
 
 
 class Outage:
@@ -368,3 +412,187 @@ def start_consumer_process(
         "PYTHONPATH": str(Path(__file__).parents[2]),
     }
     return subprocess.Popen([sys.executable, str(script)], env=env)
+
+
+class Counting:
+    """Wraps a handler, slowed down; counts each event that reaches it."""
+
+    def __init__(self, handler: TotalsConsumer, seconds_each: float) -> None:
+        self.handler, self.seconds_each = handler, seconds_each
+        self.seen: Counter[UUID] = Counter()
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
+        self.seen.update(d.event.envelope.event_id for d in deliveries)
+        await asyncio.sleep(self.seconds_each * len(deliveries))
+        await self.handler(deliveries)
+
+
+def counting_runtime(
+    stack: Any, topic: str, group: str, handler: Counting
+) -> ConsumerRuntime:
+    return ConsumerRuntime(
+        group=group,
+        topics=[topic],
+        bootstrap_servers=stack.kafka_bootstrap,
+        handler=handler,
+        catalogue=tally_catalogue(),
+        retry=FAST_RETRY,
+        max_batch=10,
+    )
+
+
+async def test_a_rebalance_redelivers_nothing_that_was_already_processed(
+    stack: Any, topic: str, producer: AIOKafkaProducer, totals: TotalsConsumer
+) -> None:
+    tally_ids = [uuid4() for _ in range(12)]
+    for version in range(1, 21):
+        await send_round(producer, topic, tally_ids, version)
+    group = f"g-{uuid4().hex}"
+    first, second = Counting(totals, 0.05), Counting(totals, 0.05)
+    joining = counting_runtime(stack, topic, group, second)
+
+    async with running(counting_runtime(stack, topic, group, first)):
+        await wait_for(lambda: first.seen.total() >= 20)
+        # The second member joins while the first is in the middle of a batch.
+        async with running(joining):
+            await wait_for(lambda: bool(joining.assignment()))
+            left_at_rebalance = 240 - events_applied(totals)
+            await wait_for(lambda: events_applied(totals) == 240)
+
+    assert left_at_rebalance > 0, "the rebalance came after all was processed"
+    delivered = first.seen + second.seen
+    assert len(delivered) == 240
+    assert [event for event, times in delivered.items() if times > 1] == []
+
+
+class FirstCommitFails:
+    """Wraps a consumer's commit: the first fails as when the group moved on."""
+
+    def __init__(self, commit: Any) -> None:
+        self.commit = commit
+        self.failed = self.succeeded = 0
+
+    async def __call__(self, offsets: Any = None) -> None:
+        if not self.failed:
+            self.failed += 1
+            raise CommitFailedError("the group has already rebalanced")
+        await self.commit(offsets)
+        self.succeeded += 1
+
+
+async def committed_offsets(stack: Any, group: str) -> dict[TopicPartition, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp: committed.offset for tp, committed in offsets.items()}
+
+
+async def test_a_failed_commit_is_tried_again_and_the_consumer_goes_on(
+    stack: Any,
+    topic: str,
+    producer: AIOKafkaProducer,
+    totals: TotalsConsumer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tally_id = uuid4()
+    for version in range(1, 6):
+        partition = await send(producer, topic, added(tally_id, version, 1))
+    runtime = runtime_for(stack, topic, totals, f"g-{uuid4().hex}")
+    stop = asyncio.Event()
+    await runtime.start()
+    commit = FirstCommitFails(runtime._consumer.commit)
+    monkeypatch.setattr(runtime._consumer, "commit", commit)
+    task = asyncio.create_task(runtime.run(stop))
+    try:
+        await wait_for(lambda: commit.failed == 1 and events_applied(totals) == 5)
+        # Nothing new arrives: only a second try can commit what was processed.
+        await wait_for(lambda: commit.succeeded >= 1, seconds=10)
+        committed_while_running = await committed_offsets(stack, runtime.group)
+        for version in range(6, 11):
+            await send(producer, topic, added(tally_id, version, 1))
+        await wait_for(lambda: events_applied(totals) == 10)
+    finally:
+        stop.set()
+        await task
+        monkeypatch.undo()
+        await runtime.stop()
+
+    committed = await committed_offsets(stack, runtime.group)
+    assert committed_while_running[TopicPartition(topic, partition)] == 5
+    assert committed[TopicPartition(topic, partition)] == 10
+    assert totals.totals()[tally_id] == (10, 10)
+
+
+class StoreNeverAnswers:
+    """Wraps a handler: an event of amount 13 meets a store that never answers."""
+
+    def __init__(self, handler: TotalsConsumer, group: str, topic: str) -> None:
+        self.handler = handler
+        self.labels = {"group": group, "topic": topic}
+        self.waited: list[float] = []
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> None:
+        if any(unlucky(d) for d in deliveries):
+            self.waited.append(self.wait_shown() or 0.0)
+            raise ConnectionRefusedError(111, "connection refused")
+        await self.handler(deliveries)
+
+    def wait_shown(self) -> float | None:
+        return REGISTRY.get_sample_value(
+            "carrel_consumer_dependency_wait_seconds", self.labels
+        )
+
+
+def unlucky(delivery: Delivery) -> bool:
+    payload = delivery.event.payload
+    return isinstance(payload, TallyAdded) and payload.amount == 13
+
+
+async def test_a_dependency_awaited_past_the_cap_dead_letters_the_message(
+    stack: Any,
+    topic: str,
+    producer: AIOKafkaProducer,
+    totals: TotalsConsumer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tally_id = uuid4()
+    envelopes = [added(tally_id, v, amount) for v, amount in ((1, 5), (2, 13), (3, 7))]
+    for envelope in envelopes:
+        partition = await send(producer, topic, envelope)
+    group = f"g-{uuid4().hex}"
+    store = StoreNeverAnswers(totals, group, topic)
+    capped = RetryPolicy(
+        attempts=2,
+        first_backoff_seconds=0.05,
+        max_backoff_seconds=0.1,
+        give_up_after_seconds=1.0,
+        warn_every_seconds=0.3,
+    )
+    runtime = ConsumerRuntime(
+        group=group,
+        topics=[topic],
+        bootstrap_servers=stack.kafka_bootstrap,
+        handler=store,
+        catalogue=tally_catalogue(),
+        retry=capped,
+    )
+
+    with caplog.at_level(logging.WARNING, logger="carrel_events.consumer.runtime"):
+        await run_until(runtime, lambda: events_applied(totals) >= 2)
+
+    assert totals.totals()[tally_id] == (12, 2)
+    [(value, headers)] = await read_dead_letters(stack, topic, 1)
+    assert value == encode(envelopes[1])
+    assert headers["carrel-error-type"] == "ConnectionRefusedError"
+    assert re.fullmatch(
+        r"gave up after waiting \d+s for a dependency: ConnectionRefusedError: .*",
+        headers["carrel-error"],
+    )
+    assert headers["carrel-original-partition"] == str(partition)
+    assert headers["carrel-original-offset"] == "1"
+    assert max(store.waited) >= 0.5, "the gauge showed the wait while it lasted"
+    assert store.wait_shown() == 0
+    assert "has waited" in caplog.text, "the wait was told again while it lasted"

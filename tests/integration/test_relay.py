@@ -1,10 +1,12 @@
 """The outbox relay against the real PostgreSQL and Kafka."""
 
 import asyncio
+import itertools
 import random
 import threading
+import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -113,8 +115,8 @@ def write_concurrently(tallies: Tallies, events: int, writers: int) -> None:
         thread.join()
 
 
-async def relay_until(relay: OutboxRelay, total: int) -> None:
-    async with asyncio.timeout(60):
+async def relay_until(relay: OutboxRelay, total: int, seconds: float = 60) -> None:
+    async with asyncio.timeout(seconds):
         while relay.published < total:
             if await relay.relay_batch() == 0:
                 await asyncio.sleep(0.01)
@@ -219,3 +221,171 @@ async def test_the_relay_resumes_after_its_recorded_position(
     envelopes = await read_topic(stack, topic, 4)
     assert [e.payload["label"] for e in envelopes if e.payload["label"] == "d"] == ["d"]
     assert len(envelopes) == 4
+
+
+def write_without_pause(dsn: str, tallies: Tallies, stop: threading.Event) -> list[str]:
+    """Rogue writes from two sessions in turn, one always inside a transaction.
+
+    Each new transaction inserts before the previous one commits, so at no
+    moment is the events table free of a writer. Returns the committed labels.
+    """
+    sessions = [psycopg.connect(dsn), psycopg.connect(dsn)]
+    committed: list[str] = []
+    try:
+        labels = (f"load-{n}" for n in itertools.count())
+        holding, label = 0, next(labels)
+        insert_raw(sessions[holding], tallies, Tally(label))
+        while not stop.is_set():
+            waiting, next_label = 1 - holding, next(labels)
+            insert_raw(sessions[waiting], tallies, Tally(next_label))
+            sessions[holding].commit()
+            committed.append(label)
+            holding, label = waiting, next_label
+            time.sleep(0.02)
+        sessions[holding].commit()
+        committed.append(label)
+    finally:
+        for session in sessions:
+            session.close()
+    return committed
+
+
+async def test_a_rolled_back_id_is_passed_while_writers_keep_the_table_busy(
+    stack: Any, schema: str, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    tallies.open("first")
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    with psycopg.connect(dsn) as aborted:
+        insert_raw(aborted, tallies, Tally("never"))
+        aborted.rollback()
+    stop = threading.Event()
+    load = asyncio.create_task(
+        asyncio.to_thread(write_without_pause, dsn, tallies, stop)
+    )
+
+    try:
+        started = time.monotonic()
+        # A relay that waited for a moment without writers would wait forever.
+        await relay_until(relay, 6, seconds=20)
+        passed_after = time.monotonic() - started
+        assert not load.done(), "the writers were still writing"
+    finally:
+        stop.set()
+        committed = await load
+
+    assert passed_after < 5, f"the relay was held {passed_after:.1f}s at the gap"
+    await relay_until(relay, 1 + len(committed))
+    labels = [
+        e.payload["label"] for e in await read_topic(stack, topic, relay.published)
+    ]
+    assert sorted(labels) == sorted(["first", *committed])
+
+
+def write_bypassing_the_lock(
+    dsn: str, tallies: Tallies, writers: int, events_each: int
+) -> list[str]:
+    """Writers on their own sessions, without the library's table lock.
+
+    Each waits a random moment between taking its id and committing, so ids
+    commit out of order, and one transaction in five rolls back. Returns the
+    committed labels.
+    """
+    committed: list[str] = []
+    lock = threading.Lock()
+
+    def writer(number: int) -> None:
+        rng = random.Random()
+        with psycopg.connect(dsn) as session:
+            for event in range(events_each):
+                label = f"w{number}-{event}"
+                insert_raw(session, tallies, Tally(label))
+                time.sleep(rng.uniform(0, 0.03))
+                if rng.random() < 0.2:
+                    session.rollback()
+                    continue
+                session.commit()
+                with lock:
+                    committed.append(label)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return committed
+
+
+async def test_every_committed_event_of_writers_bypassing_the_lock_is_relayed_once(
+    stack: Any, schema: str, tallies: Tallies, topic: str, relay: OutboxRelay
+) -> None:
+    tallies.open("first")
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+
+    writing = asyncio.create_task(
+        asyncio.to_thread(write_bypassing_the_lock, dsn, tallies, 8, 40)
+    )
+    while not writing.done():
+        if await relay.relay_batch() == 0:
+            await asyncio.sleep(0.005)
+    committed = await writing
+    await relay_until(relay, 1 + len(committed))
+    assert await relay.relay_batch() == 0
+
+    labels = [
+        e.payload["label"] for e in await read_topic(stack, topic, relay.published)
+    ]
+    assert len(committed) > 200
+    assert sorted(labels) == sorted(["first", *committed])
+
+
+async def listening(stack: Any, channel: str) -> bool:
+    async with await AsyncConnection.connect(
+        stack.database_dsn(DATABASE), autocommit=True
+    ) as connection:
+        cursor = await connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE query = %s",
+            (f'LISTEN "{channel}"',),
+        )
+        row = await cursor.fetchone()
+        return bool(row and row[0])
+
+
+async def test_an_idle_relay_is_woken_by_notify_long_before_its_next_poll(
+    stack: Any, schema: str, tallies: Tallies, topic: str, producer: AIOKafkaProducer
+) -> None:
+    tallies.open("before")
+    dsn = schema_dsn(stack.pg_dsn, DATABASE, schema)
+    stop = asyncio.Event()
+    async with await AsyncConnection.connect(dsn, autocommit=True) as connection:
+        relay = OutboxRelay(
+            name="tallies",
+            source=RelaySource(tallies),
+            topic=topic,
+            producer=producer,
+            connection=connection,
+            to_envelope=EnvelopeFactory(tally_catalogue()),
+            idle_poll_seconds=30,
+        )
+        running = asyncio.create_task(relay.run(stop, dsn))
+        try:
+            channel = RelaySource(tallies).channel
+            await wait_until(lambda: relay.published == 1)
+            while not await listening(stack, channel):
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # the relay now sleeps out its idle poll
+
+            written = time.monotonic()
+            await asyncio.to_thread(tallies.open, "after")
+            await wait_until(lambda: relay.published == 2)
+            woken_after = time.monotonic() - written
+        finally:
+            stop.set()
+            await running
+
+    assert woken_after < 3, f"published {woken_after:.1f}s after the commit"
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float = 40) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)

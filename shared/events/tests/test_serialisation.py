@@ -8,7 +8,7 @@ import pytest
 from carrel_events import CATALOGUE, Catalogue, DecodeError, Envelope, decode, encode
 from carrel_events.catalogue import EventPayload
 from carrel_events.contracts.profile import SkillsUpdated
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 
 def envelope_of(event_type: str, payload: dict[str, Any], version: int = 1) -> Envelope:
@@ -62,6 +62,38 @@ def test_a_payload_that_breaks_its_contract_raises_a_decode_error() -> None:
 
     with pytest.raises(DecodeError, match="bad SkillsUpdated payload"):
         decode(encode(envelope_of("SkillsUpdated", bad)))
+
+
+def test_fields_a_newer_producer_added_are_ignored_by_an_older_reader() -> None:
+    skills = {
+        "skills": [{"skill_id": "onet.metadata", "proficiency": 4, "since": 2019}],
+        "source": "import",
+    }
+    wire = orjson.loads(encode(envelope_of("SkillsUpdated", skills)))
+    wire["tenant"] = "added to the envelope later"
+
+    decoded = decode(orjson.dumps(wire))
+
+    assert decoded is not None
+    assert decoded.payload == SkillsUpdated.model_validate(
+        {"skills": [{"skill_id": "onet.metadata", "proficiency": 4}]}
+    )
+
+
+def test_a_producer_still_cannot_build_a_payload_with_an_unknown_field() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        SkillsUpdated.model_validate({"skills": [], "source": "import"})
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        Envelope.model_validate(
+            envelope_of("SkillsUpdated", {"skills": []}).model_dump() | {"x": 1}
+        )
+
+
+def test_a_version_newer_than_the_reader_knows_cannot_be_read() -> None:
+    newer = envelope_of("SkillsUpdated", {"skills": []}, version=2)
+
+    with pytest.raises(DecodeError, match="SkillsUpdated v2 is newer than this reader"):
+        decode(encode(newer))
 
 
 class GoalSetV3(EventPayload):

@@ -31,6 +31,10 @@ class UnknownEventType(LookupError):
     """The catalogue has no payload model for this event type."""
 
 
+class NewerSchemaVersion(ValueError):
+    """An event was written at a schema version this reader does not know yet."""
+
+
 @dataclass
 class Catalogue:
     """Payload models by event type, and upcasters by (event type, version)."""
@@ -68,7 +72,7 @@ class Catalogue:
         current = self.payload_type(event_type).schema_version
         if version > current:
             msg = f"{event_type} v{version} is newer than this reader (v{current})"
-            raise ValueError(msg)
+            raise NewerSchemaVersion(msg)
         while version < current:
             step = self.upcasters.get((event_type, version))
             if step is None:
@@ -77,6 +81,15 @@ class Catalogue:
             payload = step(payload)
             version += 1
         return payload
+
+    def missing_upcasters(self, event_type: str) -> list[int]:
+        """The versions below the current one that no upcaster lifts."""
+        current = self.payload_type(event_type).schema_version
+        return [
+            version
+            for version in range(1, current)
+            if (event_type, version) not in self.upcasters
+        ]
 
     def event_types(self) -> Iterable[str]:
         return sorted(self.payloads)

@@ -68,12 +68,24 @@ def opensearch_options(settings: StackSettings) -> dict[str, Any]:
     return options
 
 
+# An event topic is the record every read model is rebuilt from, read from
+# its beginning, and a dead letter waits until a person retries it: Kafka
+# deletes neither for age or size.
+KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
 async def create_topics(
     kafka: Kafka, names: Iterable[str], partitions: int, replication: int
 ) -> list[str]:
-    """Create each event topic and its dead-letter twin; the ones made now."""
-    wanted = [NewTopic(n, partitions, replication) for n in names]
-    wanted += [NewTopic(dead_letter_topic(t.name), 1, replication) for t in wanted]
+    """Create each event topic and its dead-letter twin; the ones made now.
+
+    Both keep their messages forever (:data:`KEEP_FOREVER`). A topic that
+    already exists is left as it is, retention included: one made by an
+    older version keeps the broker's default retention until an operator
+    changes it (``kafka-configs --alter``).
+    """
+    wanted = [_kept_forever(n, partitions, replication) for n in names]
+    wanted += [_kept_forever(dead_letter_topic(t.name), 1, replication) for t in wanted]
     admin = AIOKafkaAdminClient(**kafka_client_options(kafka))
     await admin.start()
     try:
@@ -89,6 +101,10 @@ async def create_topics(
         return [t.name for t in missing if t.name in made]
     finally:
         await admin.close()
+
+
+def _kept_forever(name: str, partitions: int, replication: int) -> NewTopic:
+    return NewTopic(name, partitions, replication, topic_configs=dict(KEEP_FOREVER))
 
 
 def _refuse_errors(topic_errors: Iterable[tuple[Any, ...]]) -> None:

@@ -17,6 +17,16 @@ RETRIED = Counter(
     "Attempts a consumer repeated after a transient error.",
     ["group", "topic"],
 )
+DEPENDENCY_WAIT = Gauge(
+    "carrel_consumer_dependency_wait_seconds",
+    "How long the batch in hand has waited for a dependency; 0 when none is away.",
+    ["group", "topic"],
+)
+COMMIT_FAILED = Counter(
+    "carrel_consumer_commit_failed_total",
+    "Offset commits that failed; the offsets are tried again or re-delivered.",
+    ["group"],
+)
 LAG = Gauge(
     "carrel_consumer_lag",
     "Messages on a partition that the consumer has not yet processed.",

@@ -9,15 +9,26 @@ headers that say why and where it came from, and the partition goes on.
 
 A failure of what the handler depends on (its database or OpenSearch away, a
 connection refused or dropped) is no fault of the message: the batch is tried
-again, with backoff, for as long as it takes, and nothing goes to the
-dead-letter topic. A consumer asked to stop meanwhile leaves the batch
-uncommitted for the next one. :func:`is_transient` decides which is which.
+again, with backoff, and by default for as long as it takes (see
+:class:`RetryPolicy` for why, for the alert, and for the cap a consumer may
+set). A consumer asked to stop meanwhile, or losing its partitions to a
+rebalance, leaves the batch uncommitted for the next owner.
+:func:`is_transient` decides which failure is which.
+
+A rebalance waits for the batch in hand: the listener that commits on
+revocation takes the same lock as processing, so what was processed is
+committed before the partitions move, and the next owner re-delivers nothing
+that was already applied. A commit that fails (``CommitFailedError`` after the
+group moved on, or a broker error) is logged and tried again with the next
+commit for the partitions this member still holds; for the others, their new
+owner re-delivers and the handler's idempotency absorbs it.
 """
 
 import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,9 +63,25 @@ Handler = Callable[[Sequence[Delivery]], Awaitable[None]]
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How often a message is tried again, and how long a dependency is awaited.
+
+    ``attempts`` bounds the tries of a message that fails by itself. A failing
+    dependency is awaited with the same backoff, by default as long as it is
+    away (``give_up_after_seconds=None``): dead-lettering sound messages during
+    an outage would apply each aggregate's later events before its earlier
+    ones and leave a person to replay them all. The wait is never silent: a
+    warning every ``warn_every_seconds`` and the gauge
+    ``carrel_consumer_dependency_wait_seconds`` show it, for an alert. A
+    consumer that would rather go on sets ``give_up_after_seconds``: a message
+    still failing that long after the wait began is dead-lettered, its reason
+    saying so.
+    """
+
     attempts: int = 4
     first_backoff_seconds: float = 0.2
     max_backoff_seconds: float = 5.0
+    give_up_after_seconds: float | None = None
+    warn_every_seconds: float = 60.0
 
     def backoff(self, attempt: int) -> float:
         delay: float = self.first_backoff_seconds * 2**attempt
@@ -96,8 +123,66 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-class _Stopping(Exception):
-    """The consumer was asked to stop while a dependency was away."""
+class _LeaveBatch(Exception):
+    """The consumer stops, or loses its partitions, while a dependency is away."""
+
+
+@dataclass
+class _DependencyWait:
+    """How long the batch of one partition has waited for a dependency."""
+
+    group: str
+    topic: str
+    retry: RetryPolicy
+    started: float | None = None
+    waits: int = 0
+    warned_at: float = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return 0.0 if self.started is None else time.monotonic() - self.started
+
+    def exhausted(self) -> bool:
+        limit = self.retry.give_up_after_seconds
+        return limit is not None and self.started is not None and self.seconds >= limit
+
+    def note(self, error: Exception) -> float:
+        """Count one more wait, warn when it is time; the seconds to back off."""
+        now = time.monotonic()
+        if self.started is None:
+            self.started = self.warned_at = now
+            logger.warning(
+                "group %s waits for a dependency on %s (%s: %s); %s",
+                self.group,
+                self.topic,
+                type(error).__name__,
+                error,
+                self._outcome(),
+            )
+        elif now - self.warned_at >= self.retry.warn_every_seconds:
+            self.warned_at = now
+            logger.warning(
+                "group %s has waited %.0fs for a dependency on %s (%s: %s)",
+                self.group,
+                now - self.started,
+                self.topic,
+                type(error).__name__,
+                error,
+            )
+        metrics.RETRIED.labels(self.group, self.topic).inc()
+        metrics.DEPENDENCY_WAIT.labels(self.group, self.topic).set(now - self.started)
+        self.waits += 1
+        return self.retry.backoff(self.waits - 1)
+
+    def end(self) -> None:
+        if self.started is not None:
+            metrics.DEPENDENCY_WAIT.labels(self.group, self.topic).set(0)
+
+    def _outcome(self) -> str:
+        limit = self.retry.give_up_after_seconds
+        if limit is None:
+            return "nothing is dead-lettered while it is away"
+        return f"a message still failing after {limit:.0f}s is dead-lettered"
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -105,8 +190,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         self._runtime = runtime
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self._runtime.commit_processed(set(revoked))
-        self._runtime.forget_lag(revoked)
+        await self._runtime.hand_over(set(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         logger.info("group %s assigned %s", self._runtime.group, sorted(assigned))
@@ -143,6 +227,11 @@ class ConsumerRuntime:
         self._stop: asyncio.Event | None = None
         self._processed: dict[TopicPartition, int] = {}
         self._positions: dict[TopicPartition, int] = {}
+        # Held while a fetched batch is processed and committed; a revocation
+        # takes it too, so it waits for the batch in hand.
+        self._processing = asyncio.Lock()
+        self._revocations = 0
+        self._revoking = False
 
     async def start(self) -> None:
         """Make the Kafka clients (inside the running loop) and join the group."""
@@ -178,23 +267,68 @@ class ConsumerRuntime:
         """Process batches until ``stop`` is set; the caller starts and stops."""
         self._stop = stop
         while not stop.is_set():
+            revocations = self._revocations
             batches = await self._consumer.getmany(
                 timeout_ms=500, max_records=self._max_batch
             )
-            try:
-                for partition, records in batches.items():
-                    await self._process_partition(partition, records)
-            except _Stopping:
-                logger.warning(
-                    "group %s stops while a dependency is away; the batch "
-                    "in hand is left for redelivery",
-                    self.group,
-                )
-            await self.commit_processed(None)
+            async with self._processing:
+                if self._revocations == revocations:
+                    await self._process(batches)
+                else:
+                    self._fetch_again(batches)
+                await self.commit_processed(None)
             await self._update_lag()
 
+    async def _process(
+        self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord]]
+    ) -> None:
+        try:
+            for partition, records in batches.items():
+                await self._process_partition(partition, records)
+        except _LeaveBatch:
+            logger.warning(
+                "group %s stops or hands its partitions over while a dependency "
+                "is away; the batch in hand is left for redelivery",
+                self.group,
+            )
+
+    def _fetch_again(
+        self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord]]
+    ) -> None:
+        """Leave a batch fetched across a rebalance to whoever holds it now.
+
+        Its partitions may have moved to another member. A partition held
+        again is read again from the batch's first record: the fetch may have
+        come after the new assignment, and nothing before it is unprocessed.
+        """
+        held = self.assignment()
+        for partition, records in batches.items():
+            if partition in held and records:
+                self._consumer.seek(partition, records[0].offset)
+
+    async def hand_over(self, revoked: set[TopicPartition]) -> None:
+        """Before partitions move: finish the batch in hand and commit it."""
+        self._revocations += 1
+        self._revoking = True
+        try:
+            async with self._processing:
+                await self.commit_processed(revoked)
+        finally:
+            self._revoking = False
+        for tp in revoked:
+            self._processed.pop(tp, None)
+        self.forget_lag(list(revoked))
+
     async def commit_processed(self, partitions: set[TopicPartition] | None) -> None:
-        """Commit the processed offsets of ``partitions`` (all when None)."""
+        """Commit the processed offsets of ``partitions`` (all when None).
+
+        Offsets of partitions this member no longer holds are dropped: their
+        new owner re-delivers from the last commit. Those of a failed commit
+        stay, to be tried again with the next one.
+        """
+        held = self.assignment()
+        for tp in set(self._processed) - held:
+            del self._processed[tp]
         offsets = {
             tp: OffsetAndMetadata(offset, "")
             for tp, offset in self._processed.items()
@@ -205,13 +339,19 @@ class ConsumerRuntime:
         try:
             await self._consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as error:
-            # Another member owns the partition now; it will redeliver what we
-            # could not commit, and the handler's idempotency absorbs it.
+            metrics.COMMIT_FAILED.labels(self.group).inc()
             logger.warning(
-                "group %s could not commit %s: %s", self.group, offsets, error
+                "group %s could not commit %s (%s: %s); it tries again with its "
+                "next commit, and a new owner of the partitions re-delivers",
+                self.group,
+                offsets,
+                type(error).__name__,
+                error,
             )
-        for tp in offsets:
-            self._processed.pop(tp, None)
+            return
+        for tp, committed in offsets.items():
+            if self._processed.get(tp) == committed.offset:
+                del self._processed[tp]
 
     async def _process_partition(
         self, partition: TopicPartition, records: Sequence[ConsumerRecord]
@@ -223,73 +363,85 @@ class ConsumerRuntime:
                 deliveries.append(delivery)
 
         if deliveries:
+            wait = _DependencyWait(self.group, partition.topic, self._retry)
             try:
-                await self._handled_whole(partition, deliveries)
-            except Exception as error:
-                logger.warning(
-                    "group %s batch on %s failed (%s); retrying one by one",
-                    self.group,
-                    partition,
-                    error,
-                )
-                for delivery in deliveries:
-                    await self._process_one(delivery, records)
+                await self._process_deliveries(partition, deliveries, records, wait)
+            finally:
+                wait.end()
 
         metrics.PROCESSED.labels(self.group, partition.topic).inc(len(records))
         self._processed[partition] = records[-1].offset + 1
         self._positions[partition] = records[-1].offset + 1
 
-    async def _handled_whole(
-        self, partition: TopicPartition, deliveries: Sequence[Delivery]
+    async def _process_deliveries(
+        self,
+        partition: TopicPartition,
+        deliveries: Sequence[Delivery],
+        records: Sequence[ConsumerRecord],
+        wait: _DependencyWait,
     ) -> None:
-        """The batch handled, however long a dependency is away; a failure of
-        the messages themselves is raised."""
-        waited = 0
+        try:
+            await self._handled_whole(deliveries, wait)
+        except _LeaveBatch:
+            raise
+        except Exception as error:
+            logger.warning(
+                "group %s batch on %s failed (%s); retrying one by one",
+                self.group,
+                partition,
+                error,
+            )
+            for delivery in deliveries:
+                await self._process_one(delivery, records, wait)
+
+    async def _handled_whole(
+        self, deliveries: Sequence[Delivery], wait: _DependencyWait
+    ) -> None:
+        """The batch handled, as long as a dependency is awaited; a failure of
+        the messages themselves, or a wait given up, is raised."""
         while True:
             try:
                 await self._handler(deliveries)
                 return
             except Exception as error:
-                if not is_transient(error):
+                if not is_transient(error) or wait.exhausted():
                     raise
-                await self._wait_for_dependency(partition.topic, error, waited)
-                waited += 1
+                await self._wait_for_dependency(wait, error)
 
     async def _wait_for_dependency(
-        self, topic: str, error: Exception, waited: int
+        self, wait: _DependencyWait, error: Exception
     ) -> None:
-        if self._stop is not None and self._stop.is_set():
-            raise _Stopping from error
-        if waited == 0:
-            logger.warning(
-                "group %s waits for a dependency (%s: %s); nothing is dead-lettered",
-                self.group,
-                type(error).__name__,
-                error,
-            )
-        metrics.RETRIED.labels(self.group, topic).inc()
-        await asyncio.sleep(self._retry.backoff(waited))
+        if self._revoking or (self._stop is not None and self._stop.is_set()):
+            raise _LeaveBatch from error
+        await asyncio.sleep(wait.note(error))
 
     async def _process_one(
-        self, delivery: Delivery, records: Sequence[ConsumerRecord]
+        self,
+        delivery: Delivery,
+        records: Sequence[ConsumerRecord],
+        wait: _DependencyWait,
     ) -> None:
         error: Exception | None = None
-        failures = waited = 0
+        reason: str | None = None
+        failures = 0
         while failures < self._retry.attempts:
             try:
                 await self._handler([delivery])
                 return
             except Exception as caught:
-                if is_transient(caught):
-                    await self._wait_for_dependency(delivery.topic, caught, waited)
-                    waited += 1
-                    continue
                 error = caught
+                if is_transient(caught):
+                    if wait.exhausted():
+                        reason = f"gave up after waiting {wait.seconds:.0f}s for a "
+                        reason += f"dependency: {type(caught).__name__}: {caught}"
+                        break
+                    await self._wait_for_dependency(wait, caught)
+                    continue
                 metrics.RETRIED.labels(self.group, delivery.topic).inc()
                 await asyncio.sleep(self._retry.backoff(failures))
                 failures += 1
         record = next(r for r in records if r.offset == delivery.offset)
-        await self._dead_letter(record, error)
+        await self._dead_letter(record, error, reason)
 
     async def _decode(self, record: ConsumerRecord) -> Delivery | None:
         try:
@@ -302,9 +454,9 @@ class ConsumerRuntime:
         return Delivery(record.topic, record.partition, record.offset, event)
 
     async def _dead_letter(
-        self, record: ConsumerRecord, error: Exception | None
+        self, record: ConsumerRecord, error: Exception | None, reason: str | None = None
     ) -> None:
-        reason = f"{type(error).__name__}: {error}"[:1000]
+        reason = (reason or f"{type(error).__name__}: {error}")[:1000]
         headers = [
             ("carrel-error", reason.encode()),
             ("carrel-error-type", type(error).__name__.encode()),

@@ -10,9 +10,13 @@ relay's advisory lock (:mod:`carrel_events.relay.lock`) before it starts, so
 more copies make a relay highly available, not faster.
 
 The notification log may show a gap: an id whose transaction has not
-committed yet, or one that rolled back and never will. The relay does not pass
-a gap while any transaction still writes to the events table; once none does,
-a gap that is still there belongs to a rolled-back transaction.
+committed yet, or one that rolled back and never will. A transaction takes its
+lock on the events table before it takes an id, and keeps the lock until it
+ends. So when the relay meets a gap, the transactions that could still fill it
+are among those holding the table's lock at that moment; the relay waits for
+exactly those to end, not for a moment when nobody writes (which, under
+sustained writes, may never come), and a gap still there afterwards belongs to
+a rolled-back transaction.
 """
 
 import asyncio
@@ -44,11 +48,21 @@ SELECT pg_sequence_last_value(
     pg_get_serial_sequence(%s, 'notification_id')::regclass
 )
 """
+# The transactions (by virtual id, which a session's next transaction does not
+# share) that hold a lock to write the events table; a prepared transaction
+# holds its locks without a session, so its pid is NULL.
 _WRITERS = """
-SELECT count(*) FROM pg_locks
-WHERE relation = %s::regclass AND granted AND pid <> pg_backend_pid()
+SELECT DISTINCT virtualtransaction FROM pg_locks
+WHERE relation = %s::regclass AND granted
+AND pid IS DISTINCT FROM pg_backend_pid()
 AND mode IN ('RowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
 """
+_STILL_WRITING = """
+SELECT DISTINCT virtualtransaction FROM pg_locks
+WHERE relation = %s::regclass AND granted AND virtualtransaction = ANY(%s)
+"""
+# How long the relay waits for a writer before it says so in the log.
+_SLOW_WRITER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -175,12 +189,14 @@ class OutboxRelay:
         """Wait out the writers that may still fill a gap, then read again.
 
         Ids up to ``issued`` were handed to transactions that took the table's
-        lock before asking; once no writer holds it, each of those committed
-        or rolled back for good, so what is missing among them never comes.
+        lock before asking, and hold it until they end. Those still running
+        are among the lock's holders listed after reading ``issued``; once
+        these have ended, each id up to ``issued`` committed or rolled back for
+        good, so what is missing among them never comes. Writers that come
+        later take later ids and are not waited for.
         """
         issued = await self._issued_ids()
-        while await self._writers_in_flight():  # noqa: ASYNC110 - polls PostgreSQL
-            await asyncio.sleep(0.02)
+        await self._wait_for(await self._writers())
         selected = await asyncio.to_thread(
             self._source.select, position, self._batch_size
         )
@@ -199,10 +215,30 @@ class OutboxRelay:
         row = await cursor.fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    async def _writers_in_flight(self) -> bool:
+    async def _writers(self) -> list[str]:
         cursor = await self._connection.execute(_WRITERS, (self._source.table,))
-        row = await cursor.fetchone()
-        return bool(row and row[0])
+        return [str(row[0]) for row in await cursor.fetchall()]
+
+    async def _wait_for(self, writers: list[str]) -> None:
+        """Return once none of these transactions holds the table any more."""
+        started = time.monotonic()
+        warned = False
+        while writers:
+            await asyncio.sleep(0.01)
+            cursor = await self._connection.execute(
+                _STILL_WRITING, (self._source.table, writers)
+            )
+            writers = [str(row[0]) for row in await cursor.fetchall()]
+            waited = time.monotonic() - started
+            if writers and not warned and waited > _SLOW_WRITER_SECONDS:
+                logger.warning(
+                    "relay %s has waited %.0fs at a gap for transactions %s "
+                    "that write its events table and neither commit nor roll back",
+                    self.name,
+                    waited,
+                    writers,
+                )
+                warned = True
 
     async def _publish(self, notifications: Sequence[Notification]) -> None:
         started = time.monotonic()
