@@ -254,6 +254,24 @@ async def test_simultaneous_saves_at_one_version_let_exactly_one_win(
     assert profile["interests"] == winner["interests"]
 
 
+async def test_simultaneous_saves_without_a_version_are_all_applied(
+    client: AsyncClient,
+) -> None:
+    """Found by the soak: a write that collided answered 409 to a client that
+    had asked for no version check."""
+    member = await new_profile(client)
+
+    answers = await asyncio.gather(
+        *(
+            client.put(f"{PROFILES}/{member}/interests", json={"interests": [f"t{i}"]})
+            for i in range(3)
+        )
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert (await client.get(f"{PROFILES}/{member}")).json()["version"] == 4
+
+
 async def test_a_free_career_aspiration_is_kept_and_marked_as_not_known(
     client: AsyncClient,
 ) -> None:

@@ -3,7 +3,8 @@
 Optimistic concurrency: a command may name the version its client read; if
 the profile has moved on since, it raises :class:`VersionConflict` and records
 nothing. Two commands that race past that check collide in the event store,
-which raises eventsourcing's ``IntegrityError`` for the slower one.
+which raises eventsourcing's ``IntegrityError`` for the slower one; a command
+without a version is then applied again (a few times) instead.
 """
 
 import logging
@@ -14,6 +15,7 @@ from uuid import UUID
 from carrel_events.contracts.profile import ProfileSection, Visibility
 from carrel_vocabulary import Vocabulary
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from carrel_profile.domain.errors import (
@@ -35,6 +37,8 @@ from carrel_profile.domain.sections import (
 logger = logging.getLogger(__name__)
 
 Change = Callable[[Profile], None]
+# Saves of a command without a version, before a collision is the client's.
+UNVERSIONED_ATTEMPTS = 3
 
 
 class ProfileApplication(Application[UUID]):
@@ -207,12 +211,25 @@ class ProfileApplication(Application[UUID]):
         logger.info("profile %s erased (correlation %s)", profile_id, correlation_id)
 
     def _change(self, profile_id: UUID, version: int | None, change: Change) -> Profile:
-        profile = self.profile(profile_id)
-        if version is not None and version != profile.version:
-            raise VersionConflict(profile_id, version, profile.version)
-        change(profile)
-        self.save(profile)
-        return profile
+        # A command that names no version asks for no optimistic check: if its
+        # save collides with another one of the same profile, it is applied
+        # again to the profile as that save left it. One that names a version
+        # gets the collision as a conflict.
+        attempts = 1 if version is not None else UNVERSIONED_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            profile = self.profile(profile_id)
+            if version is not None and version != profile.version:
+                raise VersionConflict(profile_id, version, profile.version)
+            change(profile)
+            try:
+                self.save(profile)
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
+                logger.info("profile %s: save collided, applying again", profile_id)
+                continue
+            return profile
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def check_event_store(self) -> None:
         """Raise unless the event store answers a trivial query."""
