@@ -46,6 +46,7 @@ MENTORSHIP_STATES = {
     "MentorshipAccepted": "active",
     "MentorshipDeclined": "declined",
     "MentorshipExpired": "expired",
+    "MentorshipWithdrawn": "withdrawn",
     "MentorshipEnded": "ended",
 }
 

@@ -6,8 +6,13 @@ from uuid import uuid4
 import pytest
 from carrel_events.contracts import profile
 from carrel_events.contracts import teams as t
-from carrel_matching.adapters import candidate_store
-from carrel_matching.adapters.tables import connect, create_tables, outbox
+from carrel_matching.adapters import candidate_store, directory
+from carrel_matching.adapters.tables import (
+    connect,
+    create_tables,
+    mentorships,
+    outbox,
+)
 from carrel_matching.adapters.vocabulary import VocabularySkills
 from carrel_matching.application import MatchingConsumer
 from carrel_matching.settings import MatchingSettings
@@ -102,6 +107,39 @@ def test_a_declined_request_keeps_that_mentor_away_for_good(
     )
     consumer.apply_batch(log.deliveries())
 
+    assert listed(engine, programme) == [programme.far_mentor_id]
+
+
+def test_a_withdrawn_request_frees_the_mentee_and_keeps_the_mentor_away(
+    engine: Engine, consumer: MatchingConsumer, programme: Programme
+) -> None:
+    consumer.apply_batch(programme.log.deliveries())
+    mentorship = uuid4()
+    log, team = programme.log, programme.team_id
+    log.add("teams", mentorship, request(programme), team)
+    consumer.apply_batch(log.deliveries())
+    with engine.connect() as c:
+        busy = programme.mentee_id not in directory.unmatched_mentee_ids(c, team)
+
+    log.add(
+        "teams",
+        mentorship,
+        t.MentorshipWithdrawn(
+            mentor_id=programme.near_mentor_id,
+            mentee_id=programme.mentee_id,
+            withdrawn_by=programme.mentee_id,
+        ),
+        team,
+    )
+    consumer.apply_batch(log.deliveries())
+
+    with engine.connect() as c:
+        assert programme.mentee_id in directory.unmatched_mentee_ids(c, team)
+        state = c.execute(
+            select(mentorships.c.state).where(mentorships.c.mentorship_id == mentorship)
+        ).scalar_one()
+    assert busy, "an open request kept the mentee busy"
+    assert state == "withdrawn"
     assert listed(engine, programme) == [programme.far_mentor_id]
 
 

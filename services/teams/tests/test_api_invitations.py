@@ -74,6 +74,7 @@ def test_the_same_file_imported_twice_invites_nobody_twice(
             "status": "rejected",
             "reason": "the address already has a pending invitation",
             "invitation_id": None,
+            "link": None,
         }
     ]
 
@@ -195,3 +196,28 @@ def test_the_mailer_outbox_row_is_written_with_the_invitation(
         invited["link"],
     )
     assert message.sent_at is None
+
+
+def test_an_unclosed_quote_costs_one_row_and_a_giant_field_one_more(
+    client: httpx.Client, api_programme: ApiProgramme, app: FastAPI
+) -> None:
+    text = (
+        "name,email,role\n"
+        'Ada,"ada@example.org,mentor\n'
+        "Bob,bob@example.org,mentee\n"
+        f"{'A' * 140_000},giant@example.org,mentee\n"
+        "Cy,cy@example.org,mentee\n"
+    )
+
+    answer = import_csv(client, api_programme, text)
+
+    assert answer.status_code == 200, answer.text[:300]
+    rows = {row["row"]: row for row in answer.json()["rows"]}
+    assert sorted(rows) == [2, 3, 4, 5]
+    assert rows[2]["reason"].startswith("unterminated quote")
+    assert rows[4]["reason"] == "row longer than 10000 characters"
+    assert rows[3]["status"] == rows[5]["status"] == "accepted"
+    teams: TeamsApplication = app.state.teams
+    outbox = {m.email for m in teams.mailer_messages(api_programme.team_id)}
+    assert {"bob@example.org", "cy@example.org"} <= outbox
+    assert not {"ada@example.org", "giant@example.org"} & outbox

@@ -182,3 +182,37 @@ def test_one_member_is_read_with_roles_and_capacity_and_a_stranger_is_not_found(
         "mentor_capacity": 1,
     }
     assert (stranger.status_code, no_team.status_code) == (404, 404)
+
+
+def test_a_store_holding_an_open_pair_twice_still_starts_without_the_index(
+    teams_settings: TeamsSettings,
+) -> None:
+    teams = TeamsApplication(env=teams_settings.application_env())
+    programme = start_programme(teams)
+    first = teams.request_mentorship(
+        programme.team.id, programme.mentees[0], programme.mentors[0], "hi", [], uuid4()
+    )
+    schema = sql.Identifier(teams_settings.teams_schema)
+    dsn = teams_settings.database_dsn(teams_settings.teams_database)
+    with psycopg.connect(dsn) as connection:
+        connection.execute(
+            sql.SQL("DROP INDEX {}.teams_mentorships_open_pair").format(schema)
+        )
+        connection.execute(
+            sql.SQL(
+                "INSERT INTO {}.teams_mentorships SELECT %s, version, team_id,"
+                " mentor_team_id, mentee_id, mentor_id, status, choice, message,"
+                " expires_at, created_at, updated_at FROM {}.teams_mentorships"
+                " WHERE mentorship_id = %s"
+            ).format(schema, schema),
+            (uuid4(), first.id),
+        )
+
+    restarted = TeamsApplication(env=teams_settings.application_env())
+
+    mine = restarted.mentorships_in(
+        programme.team.id, programme.mentees[0], None, False, (50, 0)
+    )
+    assert mine.total == 2
+    for application in (teams, restarted):
+        application.close()

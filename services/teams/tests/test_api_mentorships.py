@@ -4,15 +4,19 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
+import psycopg
 import pytest
 from carrel_teams.application import TeamsApplication
-from carrel_teams.domain.errors import MentorAtCapacity
+from carrel_teams.domain.errors import AlreadyRequested, MentorAtCapacity
+from carrel_teams.domain.invitation import email_hash, invitation_id_for
 from carrel_teams.settings import TeamsSettings
 from carrel_teams.testing import ApiProgramme, as_member, start_programme
+from eventsourcing.persistence import ProgrammingError
 from fastapi import FastAPI
+from psycopg import sql
 
 pytestmark = pytest.mark.integration
 
@@ -285,3 +289,167 @@ def test_an_overdue_request_expires_and_the_next_choice_is_offered(
     assert expired.status == "expired"
     assert (following["mentor_id"], following["choice"]) == (str(second), 2)
     assert following["message"] == "Could you help me with digital preservation?"
+
+
+def test_the_mentee_withdraws_over_http_and_the_pair_is_free_again(
+    client: httpx.Client, api_programme: ApiProgramme, app: FastAPI
+) -> None:
+    mentor, mentee = api_programme.mentors[0], api_programme.mentees[0]
+    made = request(client, api_programme, mentee, mentor)
+    url = f"/api/v1/mentorships/{made['id']}"
+
+    by_mentor = client.post(f"{url}/withdraw", json={}, headers=as_member(mentor))
+    stale = client.post(
+        f"{url}/withdraw", json={"expected_version": 9}, headers=as_member(mentee)
+    )
+    withdrawn = client.post(
+        f"{url}/withdraw",
+        json={"expected_version": made["version"]},
+        headers=as_member(mentee),
+    )
+    again = client.post(f"{url}/withdraw", json={}, headers=as_member(mentee))
+    view = client.get(url, headers=as_member(mentee)).json()
+    teams: TeamsApplication = app.state.teams
+
+    assert by_mentor.status_code == 403 and stale.status_code == 409
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert again.status_code == 422
+    assert view["status"] == "withdrawn"
+    assert teams.expire_overdue_requests(view["expires_at"]) == []
+    assert request(client, api_programme, mentee, mentor)["version"] == 1
+
+
+def test_a_question_keeps_a_deadline_on_postgresql_and_expires_for_the_mentee(
+    client: httpx.Client, api_programme: ApiProgramme, app: FastAPI
+) -> None:
+    first, second = api_programme.mentors
+    mentee = api_programme.mentees[0]
+    made = request(client, api_programme, mentee, first, (second,))
+    url = f"/api/v1/mentorships/{made['id']}"
+    client.post(
+        f"{url}/information-requests",
+        json={"question": "Which systems?"},
+        headers=as_member(first),
+    ).raise_for_status()
+    teams: TeamsApplication = app.state.teams
+    due = teams.mentorship(UUID(made["id"])).expires_at
+
+    [expired] = teams.expire_overdue_requests(due)
+    view = client.get(url, headers=as_member(mentee)).json()
+
+    assert expired.id == UUID(made["id"])
+    assert (view["status"], view["next_mentorship_id"]) == ("expired", None)
+
+
+def test_feedback_reads_back_with_its_words_for_the_pair_only(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    pair = active_pair(client, api_programme)
+    url = f"/api/v1/mentorships/{pair['id']}"
+    mentee = as_member(api_programme.mentees[0])
+    for rating, comment in ((3, "Midway"), (5, "Now it clicks")):
+        given = client.post(
+            f"{url}/feedback",
+            json={"rating": rating, "comment": comment},
+            headers=mentee,
+        )
+        assert given.status_code == 201, given.text
+
+    for_pair = client.get(url, headers=mentee).json()
+    for_coordinator = client.get(
+        url, headers=as_member(api_programme.coordinator)
+    ).json()
+
+    assert for_pair["feedback"] == [
+        {"side": "mentee", "rating": 5, "comment": "Now it clicks"}
+    ]
+    assert for_coordinator["feedback"] == [
+        {"side": "mentee", "rating": 5, "comment": None}
+    ]
+
+
+def test_two_identical_requests_at_the_same_instant_record_one(
+    teams_settings: TeamsSettings,
+) -> None:
+    setup = TeamsApplication(env=teams_settings.application_env())
+    programme = start_programme(setup)
+    mentee, mentor = programme.mentees[0], programme.mentors[0]
+    barrier = threading.Barrier(2)
+    racers = [
+        SavesTogether(barrier, env=teams_settings.application_env()) for _ in "ab"
+    ]
+    made: list[UUID] = []
+
+    def race(index: int) -> str:
+        try:
+            made.append(
+                racers[index]
+                .request_mentorship(
+                    programme.team.id, mentee, mentor, "hi", [], UUID(int=3)
+                )
+                .id
+            )
+        except AlreadyRequested:
+            return "already requested"
+        return "requested"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(race, range(2)))
+
+    assert outcomes == ["already requested", "requested"]
+    mine = setup.mentorships_in(programme.team.id, mentee, None, False, (50, 0))
+    assert [row.mentorship_id for row in mine.rows] == made
+    topics = [n.topic for n in setup.recorder.select_notifications(1, 10_000)]
+    assert sum(topic.endswith(".MentorshipRequested") for topic in topics) == 1
+    for application in (setup, *racers):
+        application.close()
+
+
+def test_two_identical_requests_over_http_at_once_answer_201_and_409(
+    base_url: str, api_programme: ApiProgramme
+) -> None:
+    mentee, mentor = api_programme.mentees[0], api_programme.mentors[0]
+    start = threading.Barrier(2)
+
+    def send(_: int) -> int:
+        with httpx.Client(base_url=base_url, timeout=30) as own_client:
+            start.wait()
+            return own_client.post(
+                f"/api/v1/teams/{api_programme.team_id}/mentorships",
+                json={"mentor_id": str(mentor), "message": "hi"},
+                headers=as_member(mentee),
+            ).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(send, range(2)))
+
+    assert statuses == [201, 409]
+
+
+def test_an_outbox_write_that_fails_leaves_no_event_behind(
+    teams_settings: TeamsSettings,
+) -> None:
+    teams = TeamsApplication(env=teams_settings.application_env())
+    programme = start_programme(teams)
+    before = teams.recorder.max_notification_id()
+    schema = sql.Identifier(teams_settings.teams_schema)
+    dsn = teams_settings.database_dsn(teams_settings.teams_database)
+    with psycopg.connect(dsn) as connection:
+        connection.execute(
+            sql.SQL("ALTER TABLE {}.teams_mailer_outbox RENAME TO gone").format(schema)
+        )
+
+    with pytest.raises(ProgrammingError, match="teams_mailer_outbox"):
+        teams.invite(
+            programme.team.id,
+            "Ada",
+            "ada@example.org",
+            ["mentor"],
+            programme.coordinator,
+            uuid4(),
+        )
+
+    assert teams.recorder.max_notification_id() == before
+    invited = invitation_id_for(programme.team.id, email_hash("ada@example.org"))
+    assert invited not in teams.repository
+    teams.close()

@@ -243,3 +243,66 @@ def test_a_cached_team_is_never_changed_in_place_when_another_process_wrote(
     assert newcomer in read.members and newcomer not in cached.members
     for application in (reader, writer):
         application.close()
+
+
+def test_members_and_the_mentor_pool_show_what_the_settings_let_the_caller_see(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    team = f"/api/v1/teams/{api_programme.team_id}"
+    mentee = api_programme.mentees[0]
+
+    def people(path: str, viewer: UUID | None) -> set[str]:
+        headers = as_member(viewer) if viewer else {}
+        answer = client.get(f"{team}/{path}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return {row["person_id"] for row in answer.json()}
+
+    everyone = {
+        str(p)
+        for p in (
+            api_programme.coordinator,
+            *api_programme.mentors,
+            *api_programme.mentees,
+        )
+    }
+    mentors = {str(p) for p in api_programme.mentors}
+    by_mentee = people("members", mentee)
+    by_mentor = people("members", api_programme.mentors[0])
+    client.put(
+        f"{team}/settings",
+        json={"settings": {"visibility": {"mentors_visible_to": "coordinators"}}},
+        headers=as_member(api_programme.coordinator),
+    ).raise_for_status()
+    stranger = client.get(f"{team}/members", headers=as_member(uuid4()))
+
+    assert by_mentee == {str(api_programme.coordinator), *mentors, str(mentee)}
+    assert by_mentor == everyone
+    assert people("members", None) == everyone, "the gateway's own read"
+    assert people("mentor-pool", mentee) == set()
+    assert people("mentor-pool", api_programme.coordinator) == mentors
+    assert stranger.status_code == 403
+
+
+def test_consent_and_join_answers_take_an_expected_version(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    coordinator = as_member(api_programme.coordinator)
+    team = f"/api/v1/teams/{api_programme.team_id}"
+    link = client.post(f"{team}/join-link", headers=coordinator).json()["link"]
+    person = uuid4()
+    asked = client.post(
+        f"{team}/join-requests",
+        json={"token": link.rsplit("token=", 1)[1], "roles": ["mentee"]},
+        headers=as_member(person),
+    ).json()
+    approve = f"{team}/join-requests/{person}/approve"
+
+    stale = client.post(
+        approve, params={"expected_version": asked["version"] - 1}, headers=coordinator
+    )
+    approved = client.post(
+        approve, params={"expected_version": asked["version"]}, headers=coordinator
+    )
+
+    assert stale.status_code == 409
+    assert approved.status_code == 200, approved.text

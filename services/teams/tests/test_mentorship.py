@@ -59,16 +59,92 @@ def test_alternatives_may_not_repeat_the_mentor() -> None:
     assert refused.value.field == ("alternative_mentor_ids",)
 
 
-def test_asking_for_information_stops_the_clock_until_the_mentee_answers() -> None:
+def test_asking_for_information_gives_the_mentee_a_deadline_of_their_own() -> None:
     mentorship = requested()
-    mentorship.ask_for_information(mentorship.mentor_id, "Which systems?", uuid4())
-    assert not mentorship.is_overdue(NOON + timedelta(days=30))
+    mentees_deadline = NOON + timedelta(days=14)
+    mentorship.ask_for_information(
+        mentorship.mentor_id, "Which systems?", mentees_deadline, uuid4()
+    )
+    assert not mentorship.is_overdue(NOON + timedelta(days=13))
+    assert mentorship.is_overdue(mentees_deadline)
 
-    later = NOON + timedelta(days=14)
+    later = NOON + timedelta(days=20)
     mentorship.clarify(mentorship.mentee_id, "Alma and Koha.", later, uuid4())
 
     assert mentorship.status == "requested"
+    assert not mentorship.is_overdue(mentees_deadline)
     assert mentorship.is_overdue(later)
+
+
+def test_a_request_the_mentee_left_unanswered_expires_with_no_next_choice() -> None:
+    mentorship = requested([uuid4()])
+    mentorship.ask_for_information(mentorship.mentor_id, "Which?", NOON, uuid4())
+
+    assert mentorship.expire(NOON, NOON + timedelta(days=1), uuid4()) is None
+    expired = vars(mentorship.collect_events()[-1])
+    assert (expired["awaited"], expired["next_mentor_id"]) == ("mentee", None)
+    assert mentorship.status == "expired"
+
+
+def test_the_mentee_withdraws_a_waiting_request_and_no_one_else_can() -> None:
+    mentorship = requested([uuid4()])
+    with pytest.raises(NotPermitted):
+        mentorship.withdraw(mentorship.mentor_id, uuid4())
+
+    mentorship.withdraw(mentorship.mentee_id, uuid4())
+
+    assert mentorship.status == "withdrawn"
+    assert not mentorship.is_overdue(NOON + timedelta(days=365))
+    with pytest.raises(RuleViolated, match="withdrawn"):
+        mentorship.accept(mentorship.mentor_id, uuid4(), uuid4())
+
+
+def test_a_question_awaiting_its_answer_can_be_withdrawn_an_acceptance_not() -> None:
+    asked = requested()
+    asked.ask_for_information(asked.mentor_id, "Which?", NOON, uuid4())
+    asked.withdraw(asked.mentee_id, uuid4())
+    assert asked.status == "withdrawn"
+
+    taken = accepted()
+    with pytest.raises(RuleViolated, match="accepted"):
+        taken.withdraw(taken.mentee_id, uuid4())
+
+
+def test_a_withdrawal_reaches_the_envelope_without_the_message() -> None:
+    mentorship = requested()
+    mentorship.withdraw(mentorship.mentee_id, uuid4())
+
+    envelope = EnvelopeFactory()(mentorship.collect_events()[-1])
+
+    assert envelope is not None and envelope.event_type == "MentorshipWithdrawn"
+    assert envelope.payload == {
+        "mentor_id": str(mentorship.mentor_id),
+        "mentee_id": str(mentorship.mentee_id),
+        "withdrawn_by": str(mentorship.mentee_id),
+    }
+
+
+def test_alternatives_who_cannot_accept_are_passed_over_and_named() -> None:
+    gone, able, after = uuid4(), uuid4(), uuid4()
+    home = uuid4()
+    mentorship = requested([gone, able, after])
+
+    following = mentorship.expire(NOON, NOON, uuid4(), {able: home, after: home})
+
+    assert following is not None
+    assert (following.mentor_id, following.mentor_team_id) == (able, home)
+    assert (following.choice, following.alternative_mentor_ids) == (3, [after])
+    assert mentorship.skipped_mentor_ids == [gone]
+
+
+def test_when_no_alternative_can_accept_the_expiry_says_so() -> None:
+    first, second = uuid4(), uuid4()
+    mentorship = requested([first, second])
+
+    assert mentorship.expire(NOON, NOON, uuid4(), {}) is None
+    expired = vars(mentorship.collect_events()[-1])
+    assert expired["next_mentor_id"] is None
+    assert expired["skipped_mentor_ids"] == [first, second]
 
 
 def test_an_overdue_request_expires_and_offers_the_next_choice() -> None:
@@ -145,6 +221,18 @@ def test_feedback_names_the_side_that_gave_it() -> None:
     mentorship.give_feedback(4, "", mentorship.mentee_id, uuid4())
 
     assert [f.side for f in mentorship.feedback] == ["mentor", "mentee"]
+
+
+def test_a_sides_later_feedback_replaces_its_earlier_one() -> None:
+    mentorship = accepted()
+    mentorship.give_feedback(3, "Midway", mentorship.mentee_id, uuid4())
+    mentorship.give_feedback(5, "", mentorship.mentor_id, uuid4())
+    mentorship.give_feedback(4, "At the end", mentorship.mentee_id, uuid4())
+
+    assert [(f.side, f.rating) for f in mentorship.feedback] == [
+        ("mentor", 5),
+        ("mentee", 4),
+    ]
 
 
 def test_a_stranger_cannot_end_a_mentorship_but_a_coordinator_can() -> None:

@@ -415,6 +415,7 @@ _STATES: dict[type[EventPayload], str] = {
     contract.MentorshipAccepted: "active",
     contract.MentorshipDeclined: "declined",
     contract.MentorshipExpired: "expired",
+    contract.MentorshipWithdrawn: "withdrawn",
     contract.MentorshipEnded: "ended",
 }
 

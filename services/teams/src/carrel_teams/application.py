@@ -37,6 +37,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresFactory
 
+from carrel_teams.adapters import recorders
 from carrel_teams.adapters.recorders import (
     MailerMessage,
     MemberTeamRow,
@@ -79,7 +80,7 @@ TeamsRecorder = TeamsPostgresRecorder | TeamsMemoryRecorder
 # attempts than this means heavy contention, and the client gets a 409.
 RETRY_ATTEMPTS = 12
 # A mentorship in one of these still holds the pair: no second request.
-OPEN_STATUSES = frozenset({"requested", "information_requested", "accepted"})
+OPEN_STATUSES = frozenset(recorders.OPEN_STATUSES)
 RETRY_PAUSE_SECONDS = 0.01
 Result = TypeVar("Result")
 Saved = MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None
@@ -395,27 +396,68 @@ class TeamsApplication(Application[UUID]):
         consent: bool,
         actor: UUID,
         correlation_id: UUID,
+        expected_version: int | None = None,
     ) -> Team:
-        """A coordinator of the member team gives or withdraws its consent."""
+        """A coordinator of the member team gives or withdraws its consent.
+
+        ``expected_version`` is the consortium's, as the coordinator read it.
+        """
         self.team(member_team_id).require_coordinator(actor)
         return self._change_team(
             consortium_id,
-            None,
+            expected_version,
             lambda team: team.record_consent(
                 member_team_id, consent, actor, correlation_id
             ),
         )
 
-    def mentor_pool(self, team_id: UUID) -> list[tuple[UUID, UUID, int]]:
-        """(team, mentor, capacity) of every team in the team's shared pool."""
+    def mentor_pool(
+        self, team_id: UUID, viewer: UUID | None = None
+    ) -> list[tuple[UUID, UUID, int]]:
+        """(team, mentor, capacity) of every team in the team's shared pool.
+
+        A member (``viewer``) sees the mentors each home team's visibility
+        settings show to their roles in this team; None is a service's own
+        read, which sees them all.
+        """
+        team = self.team(team_id)
+        roles = self._viewer_roles(team, viewer)
         pool: list[tuple[UUID, UUID, int]] = []
-        for home in self._pool(self.team(team_id)):
+        for home in self._pool(team):
+            if roles is not None and "mentor" not in home.roles_shown_to(roles):
+                continue
             pool.extend(
                 (home.id, member.person_id, home.capacity_of(member.person_id))
                 for member in home.members.values()
                 if member.has("mentor")
             )
         return pool
+
+    def members_seen_by(self, team_id: UUID, viewer: UUID | None) -> list[Member]:
+        """The team's members a member may see; all for a service's own read.
+
+        The gateway reads the whole list for itself, without a member, to
+        learn who belongs; a member's read shows what the settings allow them.
+        """
+        team = self.team(team_id)
+        roles = self._viewer_roles(team, viewer)
+        if roles is None:
+            return list(team.members.values())
+        shown = team.roles_shown_to(roles)
+        return [
+            member
+            for member in team.members.values()
+            if member.person_id == viewer or member.roles & shown
+        ]
+
+    @staticmethod
+    def _viewer_roles(team: Team, viewer: UUID | None) -> frozenset[str] | None:
+        if viewer is None:
+            return None
+        member = team.members.get(viewer)
+        if member is None:
+            raise NotPermitted("only members of the team see its members")
+        return member.roles
 
     # Members.
 
@@ -503,6 +545,7 @@ class TeamsApplication(Application[UUID]):
         approve: bool,
         actor: UUID,
         correlation_id: UUID,
+        expected_version: int | None = None,
     ) -> Team:
         def answer(team: Team) -> None:
             if approve:
@@ -510,7 +553,7 @@ class TeamsApplication(Application[UUID]):
             else:
                 team.decline_join(person_id, actor, correlation_id)
 
-        return self._change_team(team_id, None, answer)
+        return self._change_team(team_id, expected_version, answer)
 
     # Invitations.
 
@@ -712,6 +755,14 @@ class TeamsApplication(Application[UUID]):
         actor: UUID,
         correlation_id: UUID,
     ) -> Group:
+        """A coordinator forms a group, by hand or from a matching suggestion.
+
+        Known shortcoming: ``suggestion_id`` is recorded as given. Checking it
+        would need this service to consume matching's ``GroupsSuggested``
+        events and keep them, which it does not; so the group's origin says
+        what the coordinator claimed, and GroupCreated's contract says it is
+        unchecked. The members are checked to belong to the team either way.
+        """
         team = self.team(team_id)
         team.require_coordinator(actor)
         for index, person_id in enumerate(member_ids):
@@ -853,13 +904,12 @@ class TeamsApplication(Application[UUID]):
         )
         raise RuleViolated(field, msg, "value_error.not_mentor")
 
-    def _home_if_any(self, team: Team, mentor_id: UUID | None) -> UUID | None:
-        if mentor_id is None:
-            return None
+    def _home_if_any(self, team: Team, mentor_id: UUID) -> UUID | None:
+        """The mentor's home team in the team's pool; None if they left it."""
         try:
             return self._mentor_home(team, mentor_id, ["mentor_id"]).id
         except RuleViolated:
-            return None  # the mentor left the pool; their accept will be refused
+            return None
 
     @staticmethod
     def _expiry(team: Team, now: datetime) -> datetime:
@@ -900,7 +950,12 @@ class TeamsApplication(Application[UUID]):
             mentor_team_id=home.id,
         )
         deadline = (team.id, expires_at)
-        self.save(mentorship, request_deadlines={mentorship.id: deadline})
+        try:
+            self.save(mentorship, request_deadlines={mentorship.id: deadline})
+        except IntegrityError:
+            # The open-pair index refused it: the same request committed first.
+            self._refuse_second_request(team.id, mentee_id, mentor_id)
+            raise
         return mentorship
 
     def _refuse_second_request(
@@ -909,15 +964,14 @@ class TeamsApplication(Application[UUID]):
         """One open request or mentorship per mentee and mentor in a team.
 
         A second one is a double click or a retry, and would count twice on
-        the mentor's load. Known shortcoming: the check reads the mentorships
-        table before saving, so two requests in the same instant can both pass
-        it; a unique index over open pairs would close that, once existing
-        data is known to hold no duplicates.
+        the mentor's load. This check reads the mentorships table first, for
+        a plain answer; two requests in the same instant can both pass it, and
+        then the table's unique index over open pairs lets one save commit.
         """
         query = MentorshipQuery(team_id, mentee_id, limit=1000, offset=0)
         for row in self.side_tables.mentorships(query).rows:
             pair = (row.mentee_id, row.mentor_id) == (mentee_id, mentor_id)
-            if pair and row.status in OPEN_STATUSES:
+            if pair and row.team_id == team_id and row.status in OPEN_STATUSES:
                 raise AlreadyRequested(row.mentorship_id)
 
     def accept_mentorship(
@@ -987,12 +1041,33 @@ class TeamsApplication(Application[UUID]):
         expected_version: int | None,
         correlation_id: UUID,
     ) -> Mentorship:
+        """The mentor asks; the mentee has the team's limit to answer, from now."""
         mentorship = self._fresh(
             Mentorship, "mentorship", mentorship_id, expected_version
         )
-        mentorship.ask_for_information(actor, question, correlation_id)
+        expires_at = self._expiry(self.team(mentorship.team_id), self.clock())
+        mentorship.ask_for_information(actor, question, expires_at, correlation_id)
         answered = self._answered(mentorship)
-        self.save(mentorship, answered, request_deadlines={mentorship.id: None})
+        deadline = (mentorship.team_id, expires_at)
+        self.save(mentorship, answered, request_deadlines={mentorship.id: deadline})
+        return mentorship
+
+    def withdraw_mentorship(
+        self,
+        mentorship_id: UUID,
+        actor: UUID,
+        expected_version: int | None,
+        correlation_id: UUID,
+    ) -> Mentorship:
+        """The mentee takes back a request not yet accepted or declined.
+
+        The pair is free for a new request at once; no next choice is asked.
+        """
+        mentorship = self._fresh(
+            Mentorship, "mentorship", mentorship_id, expected_version
+        )
+        mentorship.withdraw(actor, correlation_id)
+        self.save(mentorship, request_deadlines={mentorship.id: None})
         return mentorship
 
     def clarify_request(
@@ -1003,6 +1078,7 @@ class TeamsApplication(Application[UUID]):
         expected_version: int | None,
         correlation_id: UUID,
     ) -> Mentorship:
+        """The mentee answers; the mentor has the team's limit again, from now."""
         mentorship = self._fresh(
             Mentorship, "mentorship", mentorship_id, expected_version
         )
@@ -1036,18 +1112,57 @@ class TeamsApplication(Application[UUID]):
             return False
         correlation_id = uuid4()
         team = self.team(mentorship.team_id)
+        awaited_mentor = mentorship.awaited() == "mentor"
         following = mentorship.expire(
             now,
             self._expiry(team, now),
             correlation_id,
-            self._home_if_any(team, mentorship.next_mentor_id()),
+            self._able_alternatives(team, mentorship) if awaited_mentor else {},
         )
         deadlines: dict[UUID, tuple[UUID, datetime] | None] = {mentorship_id: None}
         if following is not None:
             deadlines[following.id] = (following.team_id, following.expires_at)
-        load, paused_in = self._lapse(mentorship, correlation_id)
+        # The mentee's silence after a question does not count against the mentor.
+        load, paused_in = (
+            self._lapse(mentorship, correlation_id) if awaited_mentor else (None, None)
+        )
         self.save(mentorship, following, load, paused_in, request_deadlines=deadlines)
         return True
+
+    def _able_alternatives(
+        self, team: Team, mentorship: Mentorship
+    ) -> dict[UUID, UUID]:
+        """The mentee's alternatives who could accept now, with their home team.
+
+        Not one who left the pool or stopped being a mentor, nor one paused in
+        their home team, nor one at capacity there, nor one the mentee already
+        has an open request or mentorship with.
+        """
+        open_with = self._open_mentors_of(team.id, mentorship.mentee_id)
+        able: dict[UUID, UUID] = {}
+        for mentor_id in mentorship.alternative_mentor_ids:
+            home_id = self._home_if_any(team, mentor_id)
+            if home_id is None or mentor_id in open_with:
+                continue
+            home = self.team(home_id)
+            load = self._load_of(home.id, mentor_id)
+            if home.is_paused(mentor_id):
+                continue
+            if len(load.active) >= home.capacity_of(mentor_id):
+                continue
+            able[mentor_id] = home.id
+        return able
+
+    def _open_mentors_of(self, team_id: UUID, mentee_id: UUID) -> set[UUID]:
+        """Mentors the mentee has an open request or mentorship with, in the team."""
+        query = MentorshipQuery(team_id, mentee_id, limit=1000, offset=0)
+        return {
+            row.mentor_id
+            for row in self.side_tables.mentorships(query).rows
+            if row.mentee_id == mentee_id
+            and row.team_id == team_id
+            and row.status in OPEN_STATUSES
+        }
 
     def _lapse(
         self, mentorship: Mentorship, correlation_id: UUID

@@ -18,6 +18,7 @@ STATUS_AFTER: dict[type[Any], str] = {
     events.MentorshipAccepted: "accepted",
     events.MentorshipDeclined: "declined",
     events.MentorshipExpired: "expired",
+    events.MentorshipWithdrawn: "withdrawn",
     events.MentorshipEnded: "ended",
 }
 
@@ -36,6 +37,7 @@ def new_mentorship(mentorship_id: str, team_id: str) -> Document:
         "goals_set": 0,
         "goals_done": 0,
         "feedback_count": 0,
+        "feedback_sides": [],
         "applied": {},
     }
 
@@ -64,14 +66,17 @@ def _changed(mentorship: Document, payload: Any, when: str) -> Document:
     if isinstance(payload, events.MentorshipRequestClarified):
         return {**mentorship, "expires_at": payload.expires_at.isoformat()}
     if isinstance(payload, events.MoreInformationRequested):
-        return _answered(mentorship, when)
+        answered = _answered(mentorship, when)
+        if payload.expires_at is None:
+            return answered
+        return {**answered, "expires_at": payload.expires_at.isoformat()}
     if isinstance(payload, events.MentorshipAccepted):
         return {**_answered(mentorship, when), "accepted_at": when}
     if isinstance(payload, events.MentorshipDeclined):
         return {**_answered(mentorship, when), "closed_at": when, "outcome": None}
     if isinstance(payload, events.MentorshipEnded):
         return {**mentorship, "closed_at": when, "outcome": payload.outcome}
-    if isinstance(payload, events.MentorshipExpired):
+    if isinstance(payload, events.MentorshipExpired | events.MentorshipWithdrawn):
         return {**mentorship, "closed_at": when, "outcome": None}
     return _progress(mentorship, payload)
 
@@ -94,7 +99,9 @@ def _progress(mentorship: Document, payload: Any) -> Document:
     if isinstance(payload, events.GoalSet | events.GoalProgressed):
         return _with_goal(mentorship, payload)
     if isinstance(payload, events.FeedbackGiven):
-        return {**mentorship, "feedback_count": mentorship["feedback_count"] + 1}
+        # A side's later feedback replaces its earlier one: count sides.
+        sides = sorted({*mentorship.get("feedback_sides", []), payload.side})
+        return {**mentorship, "feedback_sides": sides, "feedback_count": len(sides)}
     return mentorship
 
 

@@ -36,10 +36,20 @@ from carrel_matching.adapters.tables import (
 )
 from carrel_matching.domain.people import Mentor, Person, TeamRules, Weights
 
-EXCLUDING_STATES = ("requested", "active", "declined", "expired", "ended")
+EXCLUDING_STATES = (
+    "requested",
+    "active",
+    "declined",
+    "expired",
+    "withdrawn",
+    "ended",
+)
 """Mentorship states in which matching does not offer that pair: a mentee who
 has asked a mentor waits for the answer rather than being offered them again,
-and after any answer the pair is not offered again either."""
+and after any answer the pair is not offered again either; nor after the
+mentee withdrew the request (they may still ask that mentor themselves). A
+withdrawn request no longer keeps its mentee among the busy ones, and it never
+counted on the mentor's load, which counts active mentorships only."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
@@ -238,6 +238,23 @@ ON {{schema}}.teams_mentorships ({column}, updated_at)
 """
     for column in ("team_id", "mentor_team_id", "mentee_id", "mentor_id")
 ]
+OPEN_STATUSES = ("requested", "information_requested", "accepted")
+"""A mentorship in one of these holds its pair: one per team, mentee and mentor."""
+# Two requests of one pair in the same instant both pass the command's check
+# of this table; this index lets only one of their saves commit, and the
+# events of the other are not recorded. A store that already holds such a
+# pair cannot build the index: the statement then warns (in PostgreSQL's log
+# and to the starting service) and the service runs on the check alone until
+# the duplicate is closed (withdrawn, declined or ended) and it restarts.
+_OPEN_PAIR_INDEX = """
+DO $$ BEGIN
+    CREATE UNIQUE INDEX IF NOT EXISTS teams_mentorships_open_pair
+    ON {schema}.teams_mentorships (team_id, mentee_id, mentor_id)
+    WHERE status IN ('requested', 'information_requested', 'accepted');
+EXCEPTION WHEN unique_violation THEN
+    RAISE WARNING 'open-pair index not built: a pair is open twice';
+END $$
+"""
 _CREATE_MEMBER_TEAMS = """
 CREATE TABLE IF NOT EXISTS {schema}.teams_consortium_member_teams (
     consortium_id uuid NOT NULL,
@@ -340,6 +357,7 @@ _CREATE_SIDE_TABLES = (
     _INDEX,
     _CREATE_MENTORSHIPS,
     *_MENTORSHIP_INDEXES,
+    _OPEN_PAIR_INDEX,
     _CREATE_MEMBER_TEAMS,
     _CREATE_REFERRALS,
     _REFERRALS_INDEX,
@@ -361,6 +379,24 @@ class TeamsMemoryRecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._side = _SideTables()
+
+    def _assert_uniqueness(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """The event store's check, and the PostgreSQL open-pair index's."""
+        super()._assert_uniqueness(stored_events, **kwargs)
+        for row in _mentorship_rows(kwargs):
+            if row.status not in OPEN_STATUSES:
+                continue
+            pair = (row.team_id, row.mentee_id, row.mentor_id)
+            for other in self._side.mentorships.values():
+                if (
+                    other.mentorship_id != row.mentorship_id
+                    and other.status in OPEN_STATUSES
+                    and (other.team_id, other.mentee_id, other.mentor_id) == pair
+                ):
+                    msg = f"mentorship {other.mentorship_id} holds the pair already"
+                    raise IntegrityError(msg)
 
     def _update_table(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -51,6 +51,7 @@ class AlreadyRequested(DomainError):
     def __init__(self, mentorship_id: UUID) -> None:
         super().__init__(
             f"this mentee already asked this mentor (mentorship {mentorship_id}); "
-            "wait for the answer or withdraw it first"
+            "wait for the answer or withdraw the request first; a mentorship "
+            "already accepted is ended instead"
         )
         self.mentorship_id = mentorship_id

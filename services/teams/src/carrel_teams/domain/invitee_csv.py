@@ -4,10 +4,19 @@ Every line after the header gets an answer: it is a candidate for an
 invitation, or it is rejected with the reason. Nothing is dropped silently,
 not even a blank line. Row numbers are line numbers as a spreadsheet shows
 them, the header being row 1.
+
+Each line is read on its own: a name, an address or a role never holds a line
+break, so a quoted field may not span lines. A line whose quote is not closed
+on it is rejected by its number, and the lines after it are still read; a
+whole-file reader would take every following line into the open quote and
+report one row for all of them. A line longer than ``MAX_ROW_LENGTH`` is
+rejected before it is parsed, so the csv module's field limit (131,072
+characters) is never reached.
 """
 
 import csv
-import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,6 +30,9 @@ from carrel_teams.domain.team import ROLES
 COLUMNS = ("name", "email", "role")
 ROLE_SEPARATORS = (";", "+", "|")
 MAX_NAME_LENGTH = 200
+MAX_ROW_LENGTH = 10_000
+"""Characters in one line: the three columns with room for a few more kept."""
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -47,15 +59,19 @@ def rejected(row: int, reason: str) -> RowOutcome:
 
 def read_invitees(text: str, max_rows: int) -> tuple[list[Invitee], list[RowOutcome]]:
     """Candidates and rejected rows; the file as a whole may be refused."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns = _columns(next(reader, None))
+    lines = _lines(text)
+    columns = _columns(next(lines, None))
     candidates: list[Invitee] = []
     refusals: list[RowOutcome] = []
     first_row_of: dict[str, int] = {}
-    for index, fields in enumerate(reader, start=2):
+    for index, line in enumerate(lines, start=2):
         if index - 1 > max_rows:
             msg = f"the file has more than {max_rows} rows"
             raise RuleViolated(["body", "file"], msg, "value_error.too_many_rows")
+        fields = _fields(line)
+        if isinstance(fields, str):
+            refusals.append(rejected(index, fields))
+            continue
         outcome = _read_row(index, fields, columns, first_row_of)
         if isinstance(outcome, Invitee):
             candidates.append(outcome)
@@ -64,8 +80,36 @@ def read_invitees(text: str, max_rows: int) -> tuple[list[Invitee], list[RowOutc
     return candidates, refusals
 
 
-def _columns(header: list[str] | None) -> dict[str, int]:
-    names = [name.strip().lower().lstrip("\ufeff") for name in header or []]
+def _lines(text: str) -> Iterator[str]:
+    """The file's lines, split where the csv module splits records."""
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the break that ends the last line opens no row
+    return iter(lines)
+
+
+def _fields(line: str) -> list[str] | str:
+    """The line's fields, or why it cannot be read."""
+    if len(line) > MAX_ROW_LENGTH:
+        return f"row longer than {MAX_ROW_LENGTH} characters"
+    if line.count('"') % 2:
+        return (
+            "unterminated quote: a quoted field is not closed on this row (a"
+            " field cannot span lines; close the quote, or double a quote mark"
+            " that belongs to the text)"
+        )
+    try:
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error as error:
+        return f"unreadable row: {error}"
+
+
+def _columns(line: str | None) -> dict[str, int]:
+    header = _fields(line or "")
+    if isinstance(header, str):
+        msg = f"the header row (row 1) cannot be read: {header}"
+        raise RuleViolated(["body", "file"], msg, "value_error.csv_header")
+    names = [name.strip().lower().lstrip("\ufeff") for name in header]
     missing = [column for column in COLUMNS if column not in names]
     if missing:
         msg = f"the header must name the columns name, email and role; no {missing[0]}"

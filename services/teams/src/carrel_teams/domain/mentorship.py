@@ -6,9 +6,17 @@ places are counted by a MentorLoad per team and mentor; accepting saves both
 aggregates at once, so two accepts racing for a last place cannot both commit.
 
 Only expiry moves on to the mentee's next choice; a decline does not, and the
-mentee chooses again with the decline's reason in front of them.
+mentee chooses again with the decline's reason in front of them. Nor does a
+withdrawal: the mentee took the request back themselves.
+
+The clock runs while anyone's answer is awaited. A request waits the team's
+limit for the mentor; when the mentor asks for more information, the clock
+starts again and the mentee has the team's limit to answer; the answer starts
+it again for the mentor. A request that expires waiting for the mentee asks no
+next choice and does not count against the mentor.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -18,6 +26,8 @@ from eventsourcing.domain import Aggregate, event
 from carrel_teams.domain.errors import MentorAtCapacity, NotPermitted, RuleViolated
 
 MAX_ALTERNATIVES = 5
+WAITING = ("requested", "information_requested")
+"""States of a request that neither side has closed: it can still expire."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Mentorship(Aggregate):
         self.goals: dict[UUID, Goal] = {}
         self.feedback: list[Feedback] = []
         self.outcome: str | None = None
+        self.skipped_mentor_ids: list[UUID] = []
+        """Alternatives passed over at expiry because they could not accept."""
 
     @classmethod
     def request(
@@ -135,7 +147,7 @@ class Mentorship(Aggregate):
         return self.mentor_id, self.mentee_id
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status == "requested" and now >= self.expires_at
+        return self.status in WAITING and now >= self.expires_at
 
     # The mentor answers.
 
@@ -190,9 +202,9 @@ class Mentorship(Aggregate):
         self.decline_reason = reason
 
     def ask_for_information(
-        self, actor: UUID, question: str, correlation_id: UUID
+        self, actor: UUID, question: str, expires_at: datetime, correlation_id: UUID
     ) -> None:
-        """The mentor asks; the request waits for the mentee and does not expire."""
+        """The mentor asks; the mentee has until ``expires_at`` to answer."""
         self._require_mentor(actor)
         self._require_waiting("requested")
         self._information_requested(
@@ -200,14 +212,24 @@ class Mentorship(Aggregate):
             mentor_id=self.mentor_id,
             question=question,
             correlation_id=correlation_id,
+            expires_at=expires_at,
         )
 
     @event("MoreInformationRequested")
     def _information_requested(
-        self, team_id: UUID, mentor_id: UUID, question: str, correlation_id: UUID
+        self,
+        team_id: UUID,
+        mentor_id: UUID,
+        question: str,
+        correlation_id: UUID,
+        expires_at: datetime | None = None,
     ) -> None:
+        # Questions recorded before the mentee's wait had a limit carry no
+        # expiry; their request keeps its old deadline, and no deadline row.
         self.status = "information_requested"
         self.question = question
+        if expires_at is not None:
+            self.expires_at = expires_at
 
     def clarify(
         self, actor: UUID, answer: str, expires_at: datetime, correlation_id: UUID
@@ -236,53 +258,96 @@ class Mentorship(Aggregate):
         self.answer = answer
         self.expires_at = expires_at
 
+    # The mentee withdraws.
+
+    def withdraw(self, actor: UUID, correlation_id: UUID) -> None:
+        """The mentee takes back a request the mentor has not yet answered."""
+        if actor != self.mentee_id:
+            raise NotPermitted("only the mentee of the request may withdraw it")
+        self._require_waiting(*WAITING)
+        self._withdrawn(
+            team_id=self.team_id,
+            mentor_id=self.mentor_id,
+            mentee_id=self.mentee_id,
+            withdrawn_by=actor,
+            correlation_id=correlation_id,
+        )
+
+    @event("MentorshipWithdrawn")
+    def _withdrawn(
+        self,
+        team_id: UUID,
+        mentor_id: UUID,
+        mentee_id: UUID,
+        withdrawn_by: UUID,
+        correlation_id: UUID,
+    ) -> None:
+        self.status = "withdrawn"
+
     # Expiry and the next choice.
 
-    def next_mentor_id(self) -> UUID | None:
-        """The mentor asked next if this request expires."""
-        return self.alternative_mentor_ids[0] if self.alternative_mentor_ids else None
+    def awaited(self) -> str:
+        """Whose answer the request waits for: the mentor's or the mentee's."""
+        return "mentee" if self.status == "information_requested" else "mentor"
 
     def expire(
         self,
         now: datetime,
         next_expires_at: datetime,
         correlation_id: UUID,
-        next_mentor_team_id: UUID | None = None,
+        homes: Mapping[UUID, UUID] | None = None,
     ) -> "Mentorship | None":
-        """Expire an overdue request; the mentee's next choice, if any, is asked."""
+        """Expire an overdue request; the mentee's next choice, if any, is asked.
+
+        ``homes`` maps each alternative who can accept now to their home team;
+        the others are passed over. None takes every alternative as able, with
+        no home named (any home in the pool).
+        """
         if not self.is_overdue(now):
             msg = "the request is not overdue"
             raise RuleViolated(["mentorship_id"], msg, "value_error.state")
-        following = self._next_choice(
-            next_expires_at, correlation_id, next_mentor_team_id
-        )
+        awaited = self.awaited()
+        following: Mentorship | None = None
+        skipped: list[UUID] = []
+        if awaited == "mentor":
+            following, skipped = self._next_choice(
+                next_expires_at, correlation_id, homes
+            )
         self._expired(
             team_id=self.team_id,
             mentor_id=self.mentor_id,
             next_mentor_id=following.mentor_id if following else None,
             next_mentorship_id=following.id if following else None,
             correlation_id=correlation_id,
+            awaited=awaited,
+            skipped_mentor_ids=skipped,
         )
         return following
 
     def _next_choice(
-        self, expires_at: datetime, correlation_id: UUID, mentor_team_id: UUID | None
-    ) -> "Mentorship | None":
-        if not self.alternative_mentor_ids:
-            return None
-        mentor_id, *rest = self.alternative_mentor_ids
-        return Mentorship(
-            team_id=self.team_id,
-            mentee_id=self.mentee_id,
-            mentor_id=mentor_id,
-            message=self.message,
-            alternative_mentor_ids=rest,
-            expires_at=expires_at,
-            choice=self.choice + 1,
-            previous_mentorship_id=self.id,
-            correlation_id=correlation_id,
-            mentor_team_id=mentor_team_id,
-        )
+        self,
+        expires_at: datetime,
+        correlation_id: UUID,
+        homes: Mapping[UUID, UUID] | None,
+    ) -> "tuple[Mentorship | None, list[UUID]]":
+        """The request to the first alternative able to accept; those passed over."""
+        for index, mentor_id in enumerate(self.alternative_mentor_ids):
+            if homes is not None and mentor_id not in homes:
+                continue
+            following = Mentorship(
+                team_id=self.team_id,
+                mentee_id=self.mentee_id,
+                mentor_id=mentor_id,
+                message=self.message,
+                alternative_mentor_ids=self.alternative_mentor_ids[index + 1 :],
+                expires_at=expires_at,
+                choice=self.choice + 1 + index,
+                previous_mentorship_id=self.id,
+                correlation_id=correlation_id,
+                mentor_team_id=None if homes is None else homes[mentor_id],
+            )
+            return following, self.alternative_mentor_ids[:index]
+        return None, list(self.alternative_mentor_ids)
 
     @event("MentorshipExpired")
     def _expired(
@@ -292,9 +357,12 @@ class Mentorship(Aggregate):
         next_mentor_id: UUID | None,
         next_mentorship_id: UUID | None,
         correlation_id: UUID,
+        awaited: str = "mentor",
+        skipped_mentor_ids: list[UUID] | None = None,
     ) -> None:
         self.status = "expired"
         self.next_mentorship_id = next_mentorship_id
+        self.skipped_mentor_ids = list(skipped_mentor_ids or [])
 
     # The pair's work.
 
@@ -398,7 +466,12 @@ class Mentorship(Aggregate):
     def give_feedback(
         self, rating: int, comment: str, actor: UUID, correlation_id: UUID
     ) -> None:
-        """Either side gives feedback, during the mentorship or after it ended."""
+        """Either side gives feedback, during the mentorship or after it ended.
+
+        A side has one feedback at a time: what it gives later (at the end,
+        say, after a word midway) replaces what it gave before, so a rating
+        counts once wherever ratings are counted.
+        """
         self._require_pair(actor)
         self._require_waiting("accepted", "ended")
         self._feedback_given(
@@ -420,7 +493,8 @@ class Mentorship(Aggregate):
         comment: str,
         correlation_id: UUID,
     ) -> None:
-        self.feedback.append(Feedback(given_by, side, rating, comment))
+        kept = [given for given in self.feedback if given.side != side]
+        self.feedback = [*kept, Feedback(given_by, side, rating, comment)]
 
     def end(
         self, outcome: str, actor: UUID, by_coordinator: bool, correlation_id: UUID

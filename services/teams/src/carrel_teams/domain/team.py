@@ -137,6 +137,33 @@ class Team(Aggregate):
             raise RuleViolated([field], msg, f"value_error.not_{role}")
         return found
 
+    def roles_shown_to(self, viewer_roles: Iterable[str]) -> frozenset[str]:
+        """The roles whose members the settings let a viewer with these roles see.
+
+        Who may see whom, as the directory applies it: coordinators see every
+        member and are seen by all; ``team`` and ``consortium`` admit every
+        member, ``mentors`` only mentors, ``coordinators`` nobody else. Known
+        shortcoming: ``team`` is not narrower than ``consortium`` here, as in
+        the directory; the teams of a shared pool see each other's mentors
+        under either.
+        """
+        roles = frozenset(viewer_roles)
+        if "coordinator" in roles:
+            return frozenset(ROLES)
+        visibility = self.settings.visibility
+
+        def admits(audience: str) -> bool:
+            if audience in ("team", "consortium"):
+                return True
+            return audience == "mentors" and "mentor" in roles
+
+        shown = {"coordinator"}
+        if admits(visibility.mentors_visible_to):
+            shown.add("mentor")
+        if admits(visibility.mentees_visible_to):
+            shown.add("mentee")
+        return frozenset(shown)
+
     def capacity_of(self, person_id: UUID) -> int:
         """The member's mentor capacity here, the team's default unless set."""
         own = self.member(person_id).mentor_capacity

@@ -340,6 +340,12 @@ class GroupCreated(GroupEvent):
     member_ids: list[UUID] = Field(max_length=500)
     origin: GroupOrigin
     suggestion_id: UUID | None = None
+    """The matching ``GroupsSuggested`` the coordinator says the group came from.
+
+    As the coordinator gave it: the teams service does not read matching's
+    suggestions, so it does not check that the id names one of this team, nor
+    that the members match it. A reader that needs it checked joins it with the
+    ``GroupsSuggested`` of the same team."""
     created_by: UUID
 
 
@@ -388,9 +394,14 @@ class MentorshipRequested(MentorshipEvent):
 
 
 class MoreInformationRequested(MentorshipEvent):
+    """The mentor asks the mentee a question; now the mentee's answer is awaited."""
+
     event_type = "MoreInformationRequested"
 
     mentor_id: UUID
+    expires_at: datetime | None = None
+    """When the request expires unless the mentee answers: the team's limit from
+    the question. None on questions recorded before the wait had a limit."""
 
 
 class MentorshipRequestClarified(MentorshipEvent):
@@ -417,13 +428,36 @@ class MentorshipDeclined(MentorshipEvent):
 
 
 class MentorshipExpired(MentorshipEvent):
-    """The mentor did not answer in time; ``next_mentor_id`` is asked next."""
+    """The request waited past the team's limit; ``next_mentor_id`` is asked next.
+
+    ``awaited`` says whose answer it waited for: the mentor's, or the mentee's
+    after the mentor asked for more information (then no next choice is asked:
+    the mentee stopped answering). Alternatives who could not accept (left the
+    pool, paused, at capacity, or already asked by this mentee) are passed over
+    and named in ``skipped_mentor_ids``; if none could, ``next_mentor_id`` is
+    None and they are all named there.
+    """
 
     event_type = "MentorshipExpired"
 
     mentor_id: UUID
     next_mentor_id: UUID | None = None
     next_mentorship_id: UUID | None = None
+    awaited: PairSide = "mentor"
+    skipped_mentor_ids: list[UUID] = Field(default_factory=list, max_length=10)
+
+
+class MentorshipWithdrawn(MentorshipEvent):
+    """The mentee took back a request the mentor had not yet accepted or declined.
+
+    The request is closed: no expiry, and no next choice is asked.
+    """
+
+    event_type = "MentorshipWithdrawn"
+
+    mentor_id: UUID
+    mentee_id: UUID
+    withdrawn_by: UUID
 
 
 class SessionLogged(MentorshipEvent):
@@ -456,6 +490,8 @@ class GoalProgressed(MentorshipEvent):
 
 
 class FeedbackGiven(MentorshipEvent):
+    """A side's feedback; a later one of the same side replaces its earlier one."""
+
     event_type = "FeedbackGiven"
 
     given_by: UUID
@@ -507,6 +543,7 @@ EVENTS: tuple[type[EventPayload], ...] = (
     MentorshipAccepted,
     MentorshipDeclined,
     MentorshipExpired,
+    MentorshipWithdrawn,
     SessionLogged,
     GoalSet,
     GoalProgressed,

@@ -32,16 +32,28 @@ async function load() {
   document.getElementById("mine").replaceChildren(...await Promise.all(mentorships.map(async (m) => {
     const mentoring = m.mentor_id === memberId;
     const other = await nameOf(mentoring ? m.mentee_id : m.mentor_id);
+    const actions = [el("button", { type: "button", class: "secondary", onclick: () => open(m.id) }, `Open with ${other}`)];
+    if (!mentoring && WITHDRAWABLE.includes(m.status)) {
+      actions.push(" ", el("button", { type: "button", class: "secondary", onclick: () => withdraw(m, other) }, `Withdraw my request to ${other}`));
+    }
     return el("tr", {}, el("td", {}, other), el("td", {}, mentoring ? "mentor" : "mentee"),
-      el("td", { "data-status": m.status }, m.status),
-      el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => open(m.id) }, `Open with ${other}`)));
+      el("td", { "data-status": m.status }, m.status), el("td", {}, ...actions));
   })));
+}
+
+// A mentee takes back a request the mentor has not yet accepted or declined.
+const WITHDRAWABLE = ["requested", "information_requested"];
+
+function withdraw(m, other) {
+  if (window.confirm(`Withdraw your request to ${other}? You can ask them again later.`)) {
+    answer(m, "withdraw", {});
+  }
 }
 
 async function answer(m, action, body) {
   try {
     await teamApi(`/mentorships/${m.id}/${action}`, { method: "POST", body: { ...body, expected_version: m.version } });
-    say(action === "accept" ? "Request accepted" : "Answer sent");
+    say({ accept: "Request accepted", withdraw: "Request withdrawn" }[action] || "Answer sent");
     await load();
   } catch (error) {
     if (error instanceof ApiError) say(`Refused: ${error.message}`); else throw error;

@@ -34,8 +34,16 @@ def acting_member(x_carrel_member: Annotated[UUID, Header()]) -> UUID:
     return x_carrel_member
 
 
+def viewing_member(
+    x_carrel_member: Annotated[UUID | None, Header()] = None,
+) -> UUID | None:
+    """The member a read is for; None when a service reads for itself."""
+    return x_carrel_member
+
+
 Teams = Annotated[TeamsApplication, Depends(teams_application)]
 Actor = Annotated[UUID, Depends(acting_member)]
+Viewer = Annotated[UUID | None, Depends(viewing_member)]
 Correlation = Annotated[UUID, Depends(correlation_id)]
 
 

@@ -25,7 +25,11 @@ class GroupCreate(Body):
     name: PlainName = Field(min_length=1)
     member_ids: list[UUID] = Field(default_factory=list, max_length=500)
     suggestion_id: UUID | None = None
-    """The matching suggestion this group accepts; none for a group made by hand."""
+    """The matching suggestion this group accepts; none for a group made by hand.
+
+    Recorded as the coordinator gives it, not checked against matching's
+    suggestions (the teams service does not read them); the members are checked
+    to be members of the team either way."""
 
 
 class GroupRename(Versioned):

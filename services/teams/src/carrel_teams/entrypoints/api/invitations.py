@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, EmailStr, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from carrel_teams.application import IssuedLink
+from carrel_teams.application import IssuedLink, TeamsApplication
 from carrel_teams.domain.errors import RuleViolated
 from carrel_teams.entrypoints.api.dependencies import (
     Actor,
@@ -72,6 +72,8 @@ class RowAnswer(BaseModel):
     status: Literal["accepted", "rejected"]
     reason: str | None
     invitation_id: UUID | None
+    link: str | None = None
+    """An accepted row's invitation link, to send; None for a rejected row."""
 
 
 class ImportAnswer(BaseModel):
@@ -117,11 +119,25 @@ async def import_invitees(
     outcomes = await run_in_threadpool(
         teams.import_invitees, team_id, text, actor, correlation
     )
+    links = await run_in_threadpool(_latest_links, teams, team_id)
     rows = [
         RowAnswer.model_validate(outcome, from_attributes=True) for outcome in outcomes
     ]
+    for row in rows:
+        if row.invitation_id is not None:
+            row.link = links.get(row.invitation_id)
     accepted = sum(row.status == "accepted" for row in rows)
     return ImportAnswer(accepted=accepted, rejected=len(rows) - accepted, rows=rows)
+
+
+def _latest_links(teams: TeamsApplication, team_id: UUID) -> dict[UUID, str]:
+    """Each invitation's newest link, from the mailer outbox.
+
+    Known shortcoming: the import's outcomes do not carry their tokens, so the
+    links are read back from the team's whole outbox, which grows with every
+    invitation the team ever sent.
+    """
+    return {m.invitation_id: m.link for m in teams.mailer_messages(team_id)}
 
 
 async def _csv_text(request: Request) -> str:

@@ -76,6 +76,13 @@ class GoalView(BaseModel):
     progress: int
 
 
+class FeedbackView(BaseModel):
+    side: Literal["mentor", "mentee"]
+    rating: int
+    comment: str | None
+    """For the pair only."""
+
+
 class MentorshipView(BaseModel):
     id: UUID
     version: int
@@ -93,7 +100,12 @@ class MentorshipView(BaseModel):
     answer: str | None
     decline_reason: str | None
     next_mentorship_id: UUID | None
+    skipped_mentor_ids: list[UUID]
+    """Alternatives passed over at expiry because they could not accept; with no
+    ``next_mentorship_id``, none of the mentee's alternatives could."""
     goals: list[GoalView]
+    feedback: list[FeedbackView]
+    """Each side's latest feedback."""
     outcome: str | None
 
 
@@ -197,9 +209,18 @@ def mentorship_view(mentorship: Mentorship, private: bool) -> MentorshipView:
         answer=mentorship.answer if private else None,
         decline_reason=mentorship.decline_reason,
         next_mentorship_id=mentorship.next_mentorship_id,
+        skipped_mentor_ids=mentorship.skipped_mentor_ids,
         goals=[
             GoalView.model_validate(g, from_attributes=True)
             for g in mentorship.goals.values()
+        ],
+        feedback=[
+            FeedbackView(
+                side="mentor" if given.side == "mentor" else "mentee",
+                rating=given.rating,
+                comment=given.comment if private else None,
+            )
+            for given in mentorship.feedback
         ],
         outcome=mentorship.outcome,
     )
@@ -278,6 +299,21 @@ def decline(
     return recorded(mentorship)
 
 
+@router.post("/mentorships/{mentorship_id}/withdraw")
+def withdraw(
+    mentorship_id: UUID,
+    body: Versioned,
+    teams: Teams,
+    actor: Actor,
+    correlation: Correlation,
+) -> Recorded:
+    """Take back a request not yet accepted or declined; only its mentee."""
+    mentorship = teams.withdraw_mentorship(
+        mentorship_id, actor, body.expected_version, correlation
+    )
+    return recorded(mentorship)
+
+
 @router.post("/mentorships/{mentorship_id}/information-requests")
 def ask_for_information(
     mentorship_id: UUID,
@@ -286,7 +322,7 @@ def ask_for_information(
     actor: Actor,
     correlation: Correlation,
 ) -> Recorded:
-    """Ask the mentee for more information before answering."""
+    """Ask the mentee for more; they have the team's limit to answer."""
     mentorship = teams.ask_for_information(
         mentorship_id, actor, body.question, body.expected_version, correlation
     )
@@ -301,7 +337,7 @@ def clarify(
     actor: Actor,
     correlation: Correlation,
 ) -> Recorded:
-    """Answer the mentor's question; the request waits afresh."""
+    """Answer the mentor's question; the mentor has the team's limit again."""
     mentorship = teams.clarify_request(
         mentorship_id, actor, body.answer, body.expected_version, correlation
     )

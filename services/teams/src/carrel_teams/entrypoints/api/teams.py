@@ -1,8 +1,9 @@
 """Teams, their settings, their members, consortia and the join link.
 
-The reads here answer anyone the gateway lets through: the visibility
-settings ("who may see whom") are recorded for the read models, which apply
-them, and are not enforced by these routes.
+The member list and the mentor pool apply the visibility settings ("who may
+see whom") to the member the gateway names; a read with no member named is a
+service's own (the gateway learning who belongs) and sees everyone. The team
+itself and one member's record answer anyone the gateway lets through.
 """
 
 from datetime import datetime
@@ -22,6 +23,7 @@ from carrel_teams.entrypoints.api.dependencies import (
     Recorded,
     Teams,
     Versioned,
+    Viewer,
 )
 
 router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
@@ -76,8 +78,9 @@ class MemberTeamAdd(Versioned):
     member_team_id: UUID
 
 
-class Consent(Body):
+class Consent(Versioned):
     consent: bool
+    """``expected_version`` is the consortium's."""
 
 
 class PoolMentor(BaseModel):
@@ -147,8 +150,8 @@ def change_settings(
 
 
 @router.get("/{team_id}/members")
-def list_members(team_id: UUID, teams: Teams) -> list[MemberView]:
-    """The team's members with their roles and mentor capacity."""
+def list_members(team_id: UUID, teams: Teams, viewer: Viewer) -> list[MemberView]:
+    """The members the caller may see, with their roles and mentor capacity."""
     team = teams.team(team_id)
     return [
         MemberView(
@@ -156,7 +159,7 @@ def list_members(team_id: UUID, teams: Teams) -> list[MemberView]:
             roles=sorted(member.roles),
             mentor_capacity=team.capacity_of(member.person_id),
         )
-        for member in team.members.values()
+        for member in teams.members_seen_by(team_id, viewer)
     ]
 
 
@@ -248,17 +251,22 @@ def set_consent(
 ) -> Recorded:
     """Share the member team's mentors with the consortium, or stop sharing."""
     team = teams.set_consortium_consent(
-        team_id, member_team_id, body.consent, actor, correlation
+        team_id,
+        member_team_id,
+        body.consent,
+        actor,
+        correlation,
+        body.expected_version,
     )
     return recorded(team)
 
 
 @router.get("/{team_id}/mentor-pool")
-def mentor_pool(team_id: UUID, teams: Teams) -> list[PoolMentor]:
-    """The team's mentors and those its consenting member teams share."""
+def mentor_pool(team_id: UUID, teams: Teams, viewer: Viewer) -> list[PoolMentor]:
+    """The mentors of the team and of its shared pool that the caller may see."""
     return [
         PoolMentor(team_id=home, person_id=person, mentor_capacity=capacity)
-        for home, person, capacity in teams.mentor_pool(team_id)
+        for home, person, capacity in teams.mentor_pool(team_id, viewer)
     ]
 
 
@@ -291,9 +299,12 @@ def approve_join(
     teams: Teams,
     actor: Actor,
     correlation: Correlation,
+    expected_version: MaybeVersion = None,
 ) -> Recorded:
     """Approve a join request; the person becomes a member."""
-    team = teams.answer_join_request(team_id, person_id, True, actor, correlation)
+    team = teams.answer_join_request(
+        team_id, person_id, True, actor, correlation, expected_version
+    )
     return recorded(team)
 
 
@@ -304,7 +315,10 @@ def decline_join(
     teams: Teams,
     actor: Actor,
     correlation: Correlation,
+    expected_version: MaybeVersion = None,
 ) -> Recorded:
     """Decline a join request."""
-    team = teams.answer_join_request(team_id, person_id, False, actor, correlation)
+    team = teams.answer_join_request(
+        team_id, person_id, False, actor, correlation, expected_version
+    )
     return recorded(team)
