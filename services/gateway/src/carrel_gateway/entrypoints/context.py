@@ -1,27 +1,18 @@
 """The request id: made at the door, sent to every service, written in our logs.
 
 A client's own ``X-Request-Id`` and ``X-Carrel-Member`` are never trusted: the
-gateway makes the request id itself and sets the member from the session.
+gateway makes the request id itself and sets the member from the session. The
+id is kept in the context variable of ``carrel_events.observability``, so the
+gateway's log lines carry it in the same JSON shape as every service's.
 """
 
-import logging
-from contextvars import ContextVar
 from uuid import uuid4
 
+from carrel_events.observability import REQUEST_ID
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID: ContextVar[str] = ContextVar("carrel_request_id", default="-")
-
 _TRUSTED_ONLY = (b"x-request-id", b"x-carrel-member")
-
-
-class RequestIdFilter(logging.Filter):
-    """Puts the current request id on every log record as ``request_id``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get()
-        return True
 
 
 class RequestContext:

@@ -7,6 +7,7 @@ route would refuse. Team pages use the same ``TeamMember`` check as the API.
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -14,11 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from carrel_gateway.adapters.services import Caller
 from carrel_gateway.entrypoints.dependencies import (
     Coordinator,
     CurrentSession,
+    GatewayDep,
     MaybeSession,
     TeamMember,
+    request_id_of,
 )
 from carrel_gateway.identity.membership import Membership
 
@@ -47,11 +51,20 @@ def _render(request: Request, template: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, template, context)
 
 
-def _team_page(request: Request, page: str, membership: Membership) -> HTMLResponse:
-    title = MEMBER_PAGES.get(page) or COORDINATOR_PAGES[page]
+def _team_page(
+    request: Request,
+    page: str,
+    membership: Membership,
+    template: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    title = (
+        context.pop("title", None) or MEMBER_PAGES.get(page) or COORDINATOR_PAGES[page]
+    )
     return _render(
         request,
-        f"{page}.html",
+        template or f"{page}.html",
+        **context,
         title=title,
         page=page,
         team_id=membership.team_id,
@@ -142,6 +155,63 @@ async def coordinator_page(
     if page not in COORDINATOR_PAGES:
         return error_page(request, 404, "There is no such page.")
     return _team_page(request, page, membership)
+
+
+@router.get("/teams/{team_id}/resources/{resource_id}")
+async def resource_page(
+    request: Request,
+    team_id: UUID,
+    resource_id: UUID,
+    membership: TeamMember,
+    gateway: GatewayDep,
+) -> Response:
+    """A resource of the team's lists: off to its address or file, or its page."""
+    caller = Caller(request_id_of(request), membership.member_id)
+    entry = await _resource_entry(gateway, caller, team_id, resource_id)
+    if entry is None:
+        return error_page(request, 404, "There is no such resource.")
+    target = _address_of(team_id, entry)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    return _team_page(
+        request,
+        "resources",
+        membership,
+        "resource.html",
+        title=entry["title"],
+        entry=entry,
+    )
+
+
+async def _resource_entry(
+    gateway: GatewayDep, caller: Caller, team_id: UUID, resource_id: UUID
+) -> dict[str, Any] | None:
+    """The entry of the central index, else the team's material; None if neither."""
+    for path in (
+        f"/api/v1/catalogue/entries/{resource_id}",
+        f"/api/v1/teams/{team_id}/materials/{resource_id}",
+    ):
+        answer = await gateway.services.call("resources", "GET", path, caller)
+        if answer.is_success:
+            entry: dict[str, Any] = answer.json()
+            return entry
+    return None
+
+
+def _address_of(team_id: UUID, entry: dict[str, Any]) -> str | None:
+    """Where the resource is: its web address, its file, or its first link.
+
+    Only http and https addresses are followed, whatever an entry holds.
+    """
+    if entry.get("attachment"):
+        return f"/api/v1/teams/{team_id}/materials/{entry['id']}/attachment"
+    links = [entry.get("url")] + [link.get("url") for link in entry.get("links", [])]
+    return next((url for url in links if url and _is_web(url)), None)
+
+
+def _is_web(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 @router.get("/teams/{team_id}/{page}")

@@ -6,7 +6,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from starlette.responses import Response
 
-from carrel_gateway.entrypoints.api.bodies import JsonBody
+from carrel_gateway.entrypoints.api.documented import (
+    GroupBody,
+    GroupMemberBody,
+    GroupRenameBody,
+    GroupView,
+    Recorded,
+    VersionedBody,
+)
 from carrel_gateway.entrypoints.dependencies import Coordinator, RelayDep, TeamMember
 
 router = APIRouter(prefix="/api/v1/teams/{team_id}/groups", tags=["groups"])
@@ -18,9 +25,9 @@ async def _in_team(relay: RelayDep, team_id: UUID, group_id: UUID) -> str:
     return path
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Recorded)
 async def create_group(
-    team_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+    team_id: UUID, body: GroupBody, _: Coordinator, relay: RelayDep
 ) -> Response:
     """Form a group of team members (name, member_ids); coordinators only."""
     return await relay.to("teams", f"/api/v1/teams/{team_id}/groups")
@@ -34,7 +41,7 @@ async def list_groups(
     return await relay.to("projection", f"/api/v1/teams/{team_id}/groups")
 
 
-@router.get("/{group_id}")
+@router.get("/{group_id}", response_model=GroupView)
 async def read_group(
     team_id: UUID, group_id: UUID, _: TeamMember, relay: RelayDep
 ) -> Response:
@@ -42,34 +49,42 @@ async def read_group(
     return await relay.to("teams", await _in_team(relay, team_id, group_id))
 
 
-@router.put("/{group_id}/name")
+@router.put("/{group_id}/name", response_model=Recorded)
 async def rename_group(
-    team_id: UUID, group_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+    team_id: UUID,
+    group_id: UUID,
+    body: GroupRenameBody,
+    _: Coordinator,
+    relay: RelayDep,
 ) -> Response:
     """Rename a group; coordinators only."""
     path = await _in_team(relay, team_id, group_id)
     return await relay.to("teams", f"{path}/name")
 
 
-@router.post("/{group_id}/archive")
+@router.post("/{group_id}/archive", response_model=Recorded)
 async def archive_group(
-    team_id: UUID, group_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+    team_id: UUID, group_id: UUID, body: VersionedBody, _: Coordinator, relay: RelayDep
 ) -> Response:
     """Archive a group; it no longer changes. Coordinators only."""
     path = await _in_team(relay, team_id, group_id)
     return await relay.to("teams", f"{path}/archive")
 
 
-@router.post("/{group_id}/members")
+@router.post("/{group_id}/members", response_model=Recorded)
 async def add_group_member(
-    team_id: UUID, group_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
+    team_id: UUID,
+    group_id: UUID,
+    body: GroupMemberBody,
+    _: Coordinator,
+    relay: RelayDep,
 ) -> Response:
     """Add a team member (person_id) to a group; coordinators only."""
     path = await _in_team(relay, team_id, group_id)
     return await relay.to("teams", f"{path}/members")
 
 
-@router.delete("/{group_id}/members/{person_id}")
+@router.delete("/{group_id}/members/{person_id}", response_model=Recorded)
 async def remove_group_member(
     team_id: UUID,
     group_id: UUID,

@@ -76,9 +76,9 @@ async def publish_pairing(
     return await relay.to("matching", path)
 
 
-@router.post("/group-suggestions")
+@router.post("/group-suggestions", status_code=status.HTTP_201_CREATED)
 async def suggest_groups(
     team_id: UUID, body: JsonBody, _: Coordinator, relay: RelayDep
 ) -> Response:
-    """Suggest groups by place or by interest (``by``, ``size``)."""
+    """Suggest groups (basis geography or interests, smallest, largest)."""
     return await relay.to("matching", f"/api/v1/teams/{team_id}/group-suggestions")

@@ -19,17 +19,35 @@ ExportedModel = Literal[
 ]
 
 
+Terms = Annotated[list[str] | None, Query(max_length=50)]
+DirectorySort = Literal["relevance", "name", "distance", "joined", "experience"]
+
+
 @router.get("/directory")
 async def search_directory(
     team_id: UUID,
     _: TeamMember,
     relay: RelayDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    skill: Terms = None,
+    interest: Terms = None,
+    region: Terms = None,
+    role: Terms = None,
+    match_status: Terms = None,
+    available: bool | None = None,
     near: Annotated[str | None, Query(description="lat,lon")] = None,
+    within_km: Annotated[float | None, Query(gt=0, le=20000)] = None,
+    sort: DirectorySort = "relevance",
+    offset: Annotated[int, Query(ge=0, le=10000)] = 0,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
-    """Search the team's members: text, facets (skill, interest, region, role,
-    match_status, available as repeated query parameters), distance, map."""
+    """Search the team's members: text, facets, distance, sorting, map.
+
+    Each facet the answer counts (skills, interests, region, role,
+    availability, match_status) is chosen with its query key (skill, interest,
+    region, role, available, match_status); a key given several times matches
+    any of its values.
+    """
     return await relay.to("projection", f"/api/v1/teams/{team_id}/directory")
 
 

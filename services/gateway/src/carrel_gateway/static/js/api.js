@@ -57,25 +57,40 @@ export function clearErrors(form) {
   if (general) general.textContent = "";
 }
 
-// Put each refusal next to its field (the field's error holder is "<id>-error",
-// tied to the field by aria-describedby); what fits no field goes on top.
+// Put each refusal next to its field, in the field's error holder; what fits
+// no field, or a field without a holder, goes on top. A checkbox or radio
+// group has no id of its own: all its boxes are marked invalid.
 export function showErrors(form, error) {
   clearErrors(form);
   const general = form.querySelector(".form-error");
   const problems = Array.isArray(error.detail) ? error.detail : [{ loc: [], msg: error.message }];
+  const onTop = (msg) => {
+    if (general) general.textContent = [general.textContent, msg].filter(Boolean).join(" ");
+  };
   let first = null;
   for (const problem of problems) {
     const field = fieldFor(form, problem.loc || []);
-    if (field) {
-      field.setAttribute("aria-invalid", "true");
-      const holder = document.getElementById(`${field.id}-error`);
-      if (holder) holder.textContent = problem.msg;
-      first = first || field;
-    } else if (general) {
-      general.textContent = [general.textContent, problem.msg].filter(Boolean).join(" ");
-    }
+    if (!field) { onTop(problem.msg); continue; }
+    const grouped = field.type === "checkbox" || field.type === "radio";
+    const marked = grouped ? form.querySelectorAll(`[name="${CSS.escape(field.name)}"]`) : [field];
+    marked.forEach((f) => f.setAttribute("aria-invalid", "true"));
+    const holder = errorHolder(field);
+    if (holder) holder.textContent = [holder.textContent, problem.msg].filter(Boolean).join(" ");
+    else onTop(problem.msg);
+    first = first || field;
   }
   (first || general)?.focus?.();
+}
+
+// The holder is "<id>-error", else the error element that the field's
+// aria-describedby names, else the one its fieldset's names.
+function errorHolder(field) {
+  const byId = field.id && document.getElementById(`${field.id}-error`);
+  if (byId) return byId;
+  const described = (node) => (node?.getAttribute("aria-describedby") || "").split(/\s+/)
+    .filter(Boolean).map((id) => document.getElementById(id))
+    .find((found) => found?.classList.contains("error"));
+  return described(field) || described(field.closest("fieldset")) || null;
 }
 
 function fieldFor(form, loc) {

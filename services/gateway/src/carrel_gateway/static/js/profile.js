@@ -96,7 +96,8 @@ const bodies = {
     current_role: data.get("current_role"), years_of_experience: number(data.get("years_of_experience")) }),
   skills: () => ({ skills: [...skills].map(([skill_id, s]) => ({ skill_id, proficiency: s.proficiency })) }),
   "learning-goals": () => ({ skill_ids: [...goals.keys()] }),
-  location: (data) => ({ city: data.get("city"), country: data.get("country").toUpperCase(),
+  location: (data) => ({ city: data.get("city"), region: data.get("region"),
+    country: data.get("country").toUpperCase(),
     latitude: number(data.get("latitude")), longitude: number(data.get("longitude")) }),
   mentoring: (data) => ({ roles: data.getAll("roles"), mentor_capacity: number(data.get("mentor_capacity")) || 0 }),
 };

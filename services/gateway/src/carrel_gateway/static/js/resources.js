@@ -1,11 +1,17 @@
 // Search resources; what was shared with me; what fits my learning goals.
-import { ApiError, el, live, memberId, showErrors, teamApi } from "./api.js";
+import { ApiError, el, live, memberId, showErrors, teamApi, teamId } from "./api.js";
 
 const form = document.getElementById("search");
 
-const link = (entry) => el("a", { href: entry.url || "#", target: "_blank", rel: "noopener",
-  onclick: () => teamApi(`/resources/${entry.id || entry.resource_id}/opening`, { method: "POST" }).catch(() => null) },
+// Every resource opens through the gateway's page of it, which sends on to its
+// address or file; found, shared and recommended entries alike.
+const link = (entry) => {
+  const id = entry.id || entry.resource_id;
+  return el("a", { href: `/teams/${teamId}/resources/${id}`, target: "_blank", rel: "noopener",
+    "data-resource-id": id,
+    onclick: () => teamApi(`/resources/${id}/opening`, { method: "POST" }).catch(() => null) },
   entry.title);
+};
 
 async function search() {
   const q = new FormData(form).get("q");
@@ -22,11 +28,11 @@ async function search() {
 async function mine() {
   const shared = await teamApi(`/members/${memberId}/received`).catch(() => []);
   document.getElementById("shared").replaceChildren(...shared.map((r) =>
-    el("li", {}, r.title, r.note ? ` — ${r.note}` : "", el("span", { class: "muted" }, ` · ${r.state}`))));
+    el("li", {}, link(r), r.note ? ` — ${r.note}` : "", el("span", { class: "muted" }, ` · ${r.state}`))));
   if (!shared.length) document.getElementById("shared").replaceChildren(el("li", { class: "muted" }, "Nothing shared yet."));
   const recommended = await teamApi(`/members/${memberId}/recommendations`).catch(() => ({ recommendations: [] }));
   document.getElementById("recommended").replaceChildren(...recommended.recommendations.map((r) =>
-    el("li", {}, link(r), el("span", { class: "muted" }, ` · ${(r.matched_goals || r.reasons || []).join?.(", ") || ""}`))));
+    el("li", {}, link(r), el("span", { class: "muted" }, ` · ${(r.goals_met?.length ? r.goals_met : r.reasons || []).join(", ")}`))));
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); search(); });
