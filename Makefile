@@ -58,8 +58,8 @@ test-unit: install ## Run the tests that need no server
 # The ranking runs at 1,000, 5,000 and 10,000 members through bench.ranking_sizes.
 bench: up ## Run every benchmark at full size (long), then write bench/results/SUMMARY.md
 	$(WITH_STACK) for b in relay pipeline profile_commands teams_commands \
-		resources_commands gateway_writes freshness ranking_sizes matching_pairing \
-		rebuild onboarding; do \
+		resources_commands gateway_writes freshness live_stream skills_search \
+		ranking_sizes matching_pairing rebuild onboarding; do \
 		echo "== bench.$$b"; $(PY) -m bench.$$b || exit 1; done
 	$(PY) -m bench.summary
 

@@ -120,6 +120,14 @@ def _onboarding(r: dict[str, Any]) -> str:
     )
 
 
+def _live_stream(r: dict[str, Any]) -> str:
+    return (
+        f"Kafka to the dashboard's live-stream message: median {r['median_ms']:.0f} ms,"
+        f" p99 {r['p99_ms']:.0f} ms ({r['samples']} samples, poll"
+        f" {r['poll_ms']:.0f} ms, hold {r['hold_ms']:.0f} ms)"
+    )
+
+
 DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "gateway_writes": _commands,
     "profile_commands": _commands,
@@ -128,6 +136,7 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "relay": _relay,
     "pipeline": _pipeline,
     "freshness": _freshness,
+    "live_stream": _live_stream,
     RANKING: _ranking,
     "matching_pairing": _pairing,
     "rebuild": _rebuild,

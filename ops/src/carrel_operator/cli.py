@@ -7,6 +7,7 @@ prints them), does one job, and exits non-zero when that job is not done.
 
 import asyncio
 import logging
+import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ from carrel_operator.offsets import parse_target
 from carrel_operator.progress import Progress as Report
 from carrel_operator.rebuild import RebuildReport, rebuild
 from carrel_operator.relay_again import relay_again
+from carrel_operator.reprojection import retry_and_reproject
 from carrel_operator.settings import OperatorSettings
 from carrel_operator.tail import tail
 from carrel_operator.versions import ModelIndices, droppable
@@ -102,7 +104,11 @@ def rebuild_command(
         bool, typer.Option(help="Delete the previous version after the switch")
     ] = False,
     force: Annotated[
-        bool, typer.Option(help="Switch even when the document counts differ")
+        bool,
+        typer.Option(
+            help="Switch even when the document counts differ (never when an "
+            "event failed in the rebuild)"
+        ),
     ] = False,
 ) -> None:
     """Rebuild every read model from Kafka into new indices, then switch."""
@@ -113,9 +119,15 @@ def rebuild_command(
         )
     _print_rebuild(report)
     if not report.switched:
+        why = "events failed" if report.failed else "counts differ"
         _fail(
-            f"counts differ; v{report.version} kept beside the live version "
+            f"{why}; v{report.version} kept beside the live version "
             f"(drop it with: carrel-ops drop-index {report.version})"
+        )
+    if report.not_repaired:
+        _fail(
+            "switched, but these aggregates of the switch window could not be "
+            "re-projected: " + ", ".join(report.not_repaired)
         )
 
 
@@ -130,12 +142,16 @@ def _print_rebuild(report: RebuildReport) -> None:
     console.print(
         f"v{report.version}: {report.events} messages in {report.seconds:.1f}s "
         f"({report.events_per_second:,.0f}/s), {report.applied} applied, "
-        f"{report.skipped} skipped; group {report.group}"
+        f"{report.undecodable} undecodable, {len(report.failed)} failed; "
+        f"group {report.group}"
     )
+    for failed in report.failed[:50]:
+        console.print(f"[red]failed: {failed}")
     if report.switched:
         console.print(
             f"aliases switched to v{report.version}; "
-            f"{report.switch_window} messages arrived during the switch"
+            f"{report.switch_window} messages arrived during the switch, "
+            f"{report.repaired} aggregates re-projected from their history"
         )
     for name in report.dropped:
         console.print(f"dropped {name}")
@@ -206,6 +222,8 @@ def _print_determinism(report: DeterminismReport) -> None:
         console.print(
             f"  {difference.model}/{difference.doc_id}: {difference.kind} {fields}"
         )
+    for failed in report.failed[:50]:
+        console.print(f"[red]failed in a build: {failed}")
     verdict = "deterministic" if report.deterministic else "NOT deterministic"
     console.print(f"{len(report.differences)} differences: {verdict}")
 
@@ -356,9 +374,13 @@ def reset_command(
     topic: Annotated[
         list[str] | None, typer.Option(help="Only these topics (repeatable)")
     ] = None,
-    yes: Annotated[bool, typer.Option(help="Apply; without it, a dry run")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(help="Apply without asking; without it, a dry run or a question"),
+    ] = False,
 ) -> None:
-    """Plan (and with --yes apply) a reset of a group's committed offsets."""
+    """Plan a reset of a group's committed offsets; apply it with --yes, or when
+    asked in a terminal. Elsewhere (a script, a pipe) it is a dry run."""
     settings = OperatorSettings()
     try:
         target = parse_target(to)
@@ -377,14 +399,24 @@ def reset_command(
     console.print(table)
     if not plan:
         _fail(f"group {group} has nothing to reset (no commits, no --topic)")
-    if not yes:
+    if not yes and not _stdin_is_a_terminal():
         console.print("dry run: nothing changed; add --yes to apply")
+        return
+    if not yes and not typer.confirm(
+        f"Move the commits of group {group} as shown?", default=False
+    ):
+        console.print("nothing changed")
         return
     try:
         _run(consumer_groups.apply_reset(kafka_options(settings), group, plan))
     except consumer_groups.GroupIsActive as error:
         _fail(f"refused: {error}")
     console.print(f"group {group} reset")
+
+
+def _stdin_is_a_terminal() -> bool:
+    """Whether someone at a terminal can answer a question."""
+    return sys.stdin.isatty()
 
 
 # Dead letters --------------------------------------------------------------
@@ -468,7 +500,8 @@ def letters_retry_command(
         bool, typer.Option(help="Publish letters that were already retried too")
     ] = False,
 ) -> None:
-    """Publish dead letters back to their topics, each once, after a fix."""
+    """Publish dead letters back to their topics, each once, after a fix; the
+    projection's own are also re-projected from their aggregate's history."""
     settings = OperatorSettings()
     if not letter_ids and not all_letters:
         _fail("name the letters to retry, or pass --all")
@@ -480,14 +513,21 @@ def letters_retry_command(
     missing = wanted - {x.letter_id for x in chosen}
     if missing:
         _fail(f"no such dead letters: {', '.join(sorted(missing))}")
-    ledger = letters.RetryLedger(kafka_options(settings), settings.retry_ledger_topic)
-    report = _run(
-        letters.retry_letters(kafka_options(settings), chosen, ledger, again=again)
-    )
+    report, repaired = _run(retry_and_reproject(settings, chosen, again=again))
     for letter_id in report.retried:
         console.print(f"retried {letter_id}")
     for letter_id in report.already_retried:
         console.print(f"already retried {letter_id} (pass --again to repeat)")
+    for aggregate_id in repaired.reprojected:
+        console.print(f"re-projected {aggregate_id} from its history")
+    for aggregate_id in repaired.missing:
+        console.print(f"[yellow]no event of {aggregate_id} left on its partition")
+    if repaired.failed:
+        _fail(
+            "could not re-project (the live consumer kept changing them): "
+            + ", ".join(repaired.failed)
+            + "; retry them with --again"
+        )
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from carrel_operator.adapters.groups import (
     committed_offsets,
     group_names,
     group_state,
+    subscribed_topics,
 )
 from carrel_operator.adapters.kafka import Marks, partitions_of, standalone_consumer
 from carrel_operator.offsets import (
@@ -31,7 +32,12 @@ class GroupIsActive(RuntimeError):
 
 
 async def group_lags(bootstrap: Kafka, group: str | None = None) -> list[PartitionLag]:
-    """Lag of every partition each group (or the one named) has committed."""
+    """Lag of every partition of each group's topics (or the one group named).
+
+    A group's topics are those it committed on and those its members subscribe
+    to now; every partition of them is listed, a partition never committed
+    with the whole partition as its lag.
+    """
     groups = [group] if group else await group_names(bootstrap)
     found: list[PartitionLag] = []
     consumer = standalone_consumer(bootstrap)
@@ -39,7 +45,10 @@ async def group_lags(bootstrap: Kafka, group: str | None = None) -> list[Partiti
     try:
         for name in groups:
             committed = await committed_offsets(bootstrap, name)
-            ends = await consumer.end_offsets(list(committed)) if committed else {}
+            topics = {tp.topic for tp in committed}
+            topics |= await subscribed_topics(bootstrap, name)
+            partitions = await partitions_of(consumer, sorted(topics))
+            ends = await consumer.end_offsets(partitions) if partitions else {}
             found += lags(name, committed, ends)
     finally:
         await consumer.stop()

@@ -7,6 +7,11 @@ after the copy is acknowledged, so retrying the same letter again does
 nothing. A crash between the two sends the copy twice; consumers are
 idempotent, so the event is still applied once.
 
+The projection's ledger takes an event for a duplicate when a later event of
+its aggregate was applied while the letter waited; ``carrel-ops dead-letters
+retry`` therefore also re-projects the aggregates of the projection's letters
+from their history (:mod:`carrel_operator.reprojection`).
+
 Known shortcoming: two operators retrying the same letter at the same moment
 may both publish it (the ledger is read, then written); idempotent consumers
 absorb the duplicate.
@@ -51,6 +56,11 @@ class DeadLetter:
     @property
     def original_topic(self) -> str:
         return self.headers.get("carrel-original-topic", "")
+
+    @property
+    def original_partition(self) -> int | None:
+        partition = self.headers.get("carrel-original-partition", "")
+        return int(partition) if partition.isdigit() else None
 
     @property
     def original_place(self) -> str:

@@ -41,10 +41,12 @@ class DeterminismReport:
     documents: int
     differences: list[DocumentDifference]
     prefixes: tuple[str, ...]
+    failed: tuple[str, ...] = ()
+    """Events that failed in either build: the comparison then proves nothing."""
 
     @property
     def deterministic(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.failed
 
 
 async def check_determinism(
@@ -56,11 +58,13 @@ async def check_determinism(
     prefixes = tuple(f"{settings.index_prefix}-det{token}-{n}" for n in (1, 2))
     client = open_client(settings)
     try:
-        snapshots = []
+        snapshots, failed = [], []
         for prefix, batch in zip(prefixes, BATCH_SIZES, strict=True):
-            snapshots.append(
-                await _build(client, settings, prefix, batch, marks, progress)
+            built, failures = await _build(
+                client, settings, prefix, batch, marks, progress
             )
+            snapshots.append(built)
+            failed += failures
         if not keep:
             for prefix in prefixes:
                 await drop_indices(client, prefix, DEFINITIONS)
@@ -71,6 +75,7 @@ async def check_determinism(
         documents=sum(len(docs) for docs in snapshots[0].values()),
         differences=document_differences(snapshots[0], snapshots[1]),
         prefixes=prefixes,
+        failed=tuple(failed),
     )
 
 
@@ -81,7 +86,7 @@ async def _build(
     batch: int,
     marks: Marks,
     progress: Progress,
-) -> Snapshot:
+) -> tuple[Snapshot, list[str]]:
     await ensure_indices(client, prefix, DEFINITIONS)
     replay = Replay(
         bootstrap=kafka_options(settings),
@@ -98,4 +103,5 @@ async def _build(
     logger.info(
         "built %s: %d applied, %d skipped", prefix, replay.applied, replay.skipped
     )
-    return await snapshot(client, aliases_of(prefix))
+    failed = [str(failure) for failure in replay.failed]
+    return await snapshot(client, aliases_of(prefix)), failed

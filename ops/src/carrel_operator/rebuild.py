@@ -5,16 +5,25 @@ index while the live consumer keeps writing version N through the aliases.
 Once the rebuild has caught up, and the live group has reached the same
 marks, the document counts of both are compared; then every alias moves in
 one atomic request. From then on the live consumer writes the new indices
-(it writes through the aliases), and the rebuild applies what arrived while
-it switched. Old indices stay until ``carrel-ops drop-index``.
+(it writes through the aliases). Old indices stay until ``carrel-ops
+drop-index``.
 
-Known shortcoming: an event that arrives in the milliseconds between the
-rebuild's last catch-up and the switch is applied to the new indices by the
-rebuild just after the switch. If the live consumer applies a later event of
-the same aggregate to the new indices first, the projection's ledger takes
-the earlier one as a duplicate and skips it. The report counts such events
-(``switch_window``); when it is not zero, run ``carrel-ops determinism`` or
-rebuild again in a quieter moment.
+The switch window: events that arrive between the rebuild's last catch-up
+(its marks) and the switch may be applied by the live consumer to the old
+indices only. Replaying them into the new indices after the switch is not
+enough: the live consumer may already have applied a later event of the same
+aggregate there, and the projection's ledger would take the earlier one for
+a duplicate. So after the switch the rebuild reads every message from its
+marks to the ends of the partitions as they are after the switch (whatever
+the live consumer applied to the old indices only lies in that range), and
+re-projects each aggregate named there from its whole history into the live
+indices (:mod:`carrel_operator.reprojection`), which is right in any order
+and races the live consumer safely. The report counts those messages
+(``switch_window``) and aggregates (``repaired``).
+
+A rebuild refuses to switch while any event failed in it for another reason
+than being undecodable (a dependency outage is waited out, not skipped): the
+new read models would lack the event. The report lists them (``failed``).
 """
 
 import asyncio
@@ -41,7 +50,8 @@ from carrel_operator.adapters.read_models import (
 )
 from carrel_operator.comparison import CountDifference, count_differences
 from carrel_operator.progress import Progress, quiet
-from carrel_operator.replay import Replay
+from carrel_operator.replay import Aggregates, Replay
+from carrel_operator.reprojection import reproject_aggregates
 from carrel_operator.settings import OperatorSettings
 from carrel_operator.versions import (
     ModelIndices,
@@ -67,7 +77,13 @@ class RebuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     count_differences: list[CountDifference] = field(default_factory=list)
     switched: bool = False
+    undecodable: int = 0
+    failed: list[str] = field(default_factory=list)
+    """Events that failed in the rebuild (not undecodable): no switch then."""
     switch_window: int = 0
+    repaired: int = 0
+    """Aggregates of the switch window re-projected into the live indices."""
+    not_repaired: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
     @property
@@ -128,11 +144,13 @@ async def _build_and_switch(
         follow = _Follower(replay, report, progress)
         await follow.until_quiet(settings.rebuild_batch)
         await _check_counts(client, settings, before, report, follow)
-        if force or not report.count_differences:
+        if (force or not report.count_differences) and not replay.failed:
             await _switch(client, settings, before, report, follow)
     finally:
         await replay.stop()
         report.applied, report.skipped = replay.applied, replay.skipped
+        report.undecodable = replay.undecodable
+        report.failed = [str(failed) for failed in replay.failed]
         report.seconds = time.monotonic() - started
 
 
@@ -149,6 +167,14 @@ class _Follower:
         self.report.events += await self.replay.catch_up(
             marks, lambda done, total: self.progress(base + done, base + total)
         )
+
+    async def read_to(self, marks: Marks) -> Aggregates:
+        """Read up to ``marks`` without applying; the aggregates read."""
+        read: Aggregates = {}
+        self.report.events += await self.replay.catch_up(
+            marks, apply=False, aggregates=read
+        )
+        return read
 
     async def until_quiet(self, quiet_below: int) -> None:
         """Catch up until a pass finds fewer than ``quiet_below`` new messages."""
@@ -215,15 +241,23 @@ async def _switch(
 ) -> None:
     marks = await follow.replay.marks()
     await follow.to(marks)
+    if follow.replay.failed:
+        return
     await switch(client, switch_actions(settings.index_prefix, before, report.version))
     report.switched = True
     after = await follow.replay.marks()
     report.switch_window = sum(after[tp] - marks.get(tp, 0) for tp in after)
-    await follow.to(after)
+    window = await follow.read_to(after)
+    repaired = await reproject_aggregates(
+        client, kafka_options(settings), settings.index_prefix, window
+    )
+    report.repaired = len(repaired.reprojected)
+    report.not_repaired = repaired.failed
     logger.info(
-        "v%d is live; %d messages arrived during the switch",
+        "v%d is live; %d messages arrived during the switch, %d aggregates repaired",
         report.version,
         report.switch_window,
+        report.repaired,
     )
 
 

@@ -8,18 +8,28 @@ a replay must not dead-letter again what the live consumer already
 dead-lettered (a second copy in the DLQ would be retried twice). Positions
 are still committed to a group of the replay's own so that ``carrel-ops lag``
 shows its progress.
+
+Failures are told apart as the consumer runtime tells them apart
+(:func:`carrel_events.consumer.runtime.is_transient`): while a dependency is
+away (OpenSearch down, a connection dropped) the replay waits, with backoff,
+for as long as it takes, and skips nothing. A message that cannot be decoded
+is skipped (the live group dead-lettered it). An event the handler itself
+rejects, attempt after attempt, is skipped and listed in ``failed``; a
+rebuild refuses to switch while that list is not empty, since the read models
+would lack the event.
 """
 
 import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from carrel_events import DecodeError, decode
 from carrel_events.clients import Kafka
 from carrel_events.consumer import Delivery
-from carrel_events.consumer.runtime import Handler
+from carrel_events.consumer.runtime import Handler, RetryPolicy, is_transient
 
 from carrel_operator.adapters.kafka import Marks, partitions_of, standalone_consumer
 from carrel_operator.progress import Progress, quiet
@@ -28,6 +38,26 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 COMMIT_EVERY_SECONDS = 2.0
+BACKOFF = RetryPolicy(first_backoff_seconds=0.2, max_backoff_seconds=5.0)
+
+
+Aggregates = dict[TopicPartition, set[str]]
+"""Aggregate ids by the partition their events were read from."""
+
+
+@dataclass(frozen=True)
+class FailedEvent:
+    """An event the handler rejected at every attempt (not a dependency outage)."""
+
+    topic: str
+    partition: int
+    offset: int
+    event_id: str
+    error: str
+
+    def __str__(self) -> str:
+        place = f"{self.topic}[{self.partition}]@{self.offset}"
+        return f"{place} (event {self.event_id}): {self.error}"
 
 
 class Replay:
@@ -48,9 +78,16 @@ class Replay:
         self._handler = handler
         self._max_batch = max_batch
         self.applied = 0
-        self.skipped = 0
-        """Messages that were not envelopes or failed every attempt."""
+        self.undecodable = 0
+        """Messages that were not envelopes (the live group dead-lettered them)."""
+        self.failed: list[FailedEvent] = []
+        """Events the handler rejected at every attempt."""
         self._committed_at = 0.0
+
+    @property
+    def skipped(self) -> int:
+        """Messages not applied: undecodable, or failed."""
+        return self.undecodable + len(self.failed)
 
     async def start(self) -> None:
         """Assign every partition and go to its beginning."""
@@ -80,8 +117,19 @@ class Replay:
         await self._consumer.commit(await self.positions())
         self._committed_at = time.monotonic()
 
-    async def catch_up(self, marks: Marks, progress: Progress = quiet) -> int:
-        """Apply every message before ``marks``; how many messages were read."""
+    async def catch_up(
+        self,
+        marks: Marks,
+        progress: Progress = quiet,
+        *,
+        apply: bool = True,
+        aggregates: Aggregates | None = None,
+    ) -> int:
+        """Apply every message before ``marks``; how many messages were read.
+
+        With ``apply`` false the messages are only read; ``aggregates``, when
+        given, collects the aggregate ids of the events read, by partition.
+        """
         before = await self.positions()
         total = sum(max(0, marks[tp] - before[tp]) for tp in marks)
         read = 0
@@ -91,7 +139,7 @@ class Replay:
                 *behind, timeout_ms=500, max_records=self._max_batch
             )
             for tp, records in batches.items():
-                read += await self._apply(tp, records, marks[tp])
+                read += await self._take(tp, records, marks[tp], apply, aggregates)
             progress(min(read, total), total)
             if time.monotonic() - self._committed_at > COMMIT_EVERY_SECONDS:
                 await self.commit()
@@ -106,15 +154,23 @@ class Replay:
                 self._consumer.pause(tp)
         return behind
 
-    async def _apply(
-        self, tp: TopicPartition, records: Sequence[ConsumerRecord], mark: int
+    async def _take(
+        self,
+        tp: TopicPartition,
+        records: Sequence[ConsumerRecord],
+        mark: int,
+        apply: bool,
+        aggregates: Aggregates | None,
     ) -> int:
         wanted = [r for r in records if r.offset < mark]
         if len(wanted) < len(records):
             # The fetch ran past the mark: come back to it for the next pass.
             self._consumer.seek(tp, mark)
         deliveries = [d for r in wanted if (d := self._decoded(r)) is not None]
-        if deliveries:
+        if aggregates is not None:
+            ids = {str(d.event.envelope.aggregate_id) for d in deliveries}
+            aggregates.setdefault(tp, set()).update(ids)
+        if apply and deliveries:
             await self._handle(deliveries)
         return len(wanted)
 
@@ -122,7 +178,7 @@ class Replay:
         try:
             event = decode(record.value)
         except DecodeError as error:
-            self.skipped += 1
+            self.undecodable += 1
             logger.warning(
                 "replay %s skips %s[%d]@%d: %s (the live group dead-lettered it)",
                 self.group,
@@ -137,35 +193,58 @@ class Replay:
         return Delivery(record.topic, record.partition, record.offset, event)
 
     async def _handle(self, deliveries: Sequence[Delivery]) -> None:
-        if await self._attempt(deliveries):
+        if await self._attempt(deliveries) is None:
             self.applied += len(deliveries)
             return
         for delivery in deliveries:
-            if await self._attempt([delivery]):
+            error = await self._attempt([delivery])
+            if error is None:
                 self.applied += 1
                 continue
-            self.skipped += 1
-            logger.error(
-                "replay %s could not apply %s[%d]@%d (event %s)",
-                self.group,
+            failed = FailedEvent(
                 delivery.topic,
                 delivery.partition,
                 delivery.offset,
-                delivery.event.envelope.event_id,
+                str(delivery.event.envelope.event_id),
+                f"{type(error).__name__}: {error}"[:500],
             )
+            self.failed.append(failed)
+            logger.error("replay %s could not apply %s", self.group, failed)
 
-    async def _attempt(self, deliveries: Sequence[Delivery]) -> bool:
-        for attempt in range(ATTEMPTS):
+    async def _attempt(self, deliveries: Sequence[Delivery]) -> Exception | None:
+        """None once handled; the last error after ``ATTEMPTS`` rejections.
+
+        A dependency's failure counts as no attempt: it is waited out.
+        """
+        failures = waited = 0
+        while True:
             try:
                 await self._handler(deliveries)
-                return True
+                return None
             except Exception as error:
+                if is_transient(error):
+                    self._waiting(error, waited)
+                    await asyncio.sleep(BACKOFF.backoff(waited))
+                    waited += 1
+                    continue
+                failures += 1
                 logger.warning(
                     "replay %s batch of %d failed (%s), attempt %d",
                     self.group,
                     len(deliveries),
                     error,
-                    attempt + 1,
+                    failures,
                 )
-                await asyncio.sleep(0.2 * 2**attempt)
-        return False
+                if failures >= ATTEMPTS:
+                    return error
+                await asyncio.sleep(BACKOFF.backoff(failures - 1))
+
+    def _waiting(self, error: Exception, waited: int) -> None:
+        # Once at the start of an outage, then about every minute.
+        if waited % 15 == 0:
+            logger.warning(
+                "replay %s waits for a dependency (%s: %s); nothing is skipped",
+                self.group,
+                type(error).__name__,
+                error,
+            )

@@ -46,10 +46,42 @@ async def test_lag_is_shown_per_partition_and_a_reset_moves_the_commits(
     await apply_reset(stack.kafka_bootstrap, group, plan)
     after = await group_lags(stack.kafka_bootstrap, group)
 
-    assert [(r.partition, r.lag) for r in before] == [(0, 0)]
+    # Every partition of the topic, the two never committed included.
+    assert [(r.partition, r.committed, r.lag) for r in before] == [
+        (0, 10, 0),
+        (1, None, 0),
+        (2, None, 0),
+    ]
     assert [(m.current, m.target) for m in plan] == [(10, 0)]
     assert untouched == {TopicPartition(topic, 0): 10}
-    assert [(r.committed, r.lag) for r in after] == [(0, 10)]
+    assert (after[0].committed, after[0].lag) == (0, 10)
+
+
+async def test_a_member_that_never_committed_shows_its_whole_topic_as_lag(
+    stack: StackAddresses, topics: dict[Topic, str]
+) -> None:
+    topic, group = topics[Topic.RESOURCES], f"test-ops-{uuid.uuid4().hex[:8]}"
+    await produce(stack.kafka_bootstrap, topic, [b"x"] * 4)
+    member = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack.kafka_bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+    )
+    await member.start()
+    try:
+        async with asyncio.timeout(30):
+            while not member.assignment():
+                await member.getmany(timeout_ms=200)
+        rows = await group_lags(stack.kafka_bootstrap, group)
+    finally:
+        await member.stop()
+
+    assert [(r.topic, r.partition, r.committed, r.end, r.lag) for r in rows] == [
+        (topic, 0, None, 4, 4),
+        (topic, 1, None, 0, 0),
+        (topic, 2, None, 0, 0),
+    ]
 
 
 async def test_a_reset_to_a_moment_goes_to_the_first_message_after_it(

@@ -7,15 +7,22 @@ from uuid import UUID
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from carrel_events import decode
+from carrel_events import Topic, decode
 from carrel_operator.adapters.event_stores import EventStore
 from carrel_operator.adapters.kafka import read_to_end
+from carrel_operator.adapters.read_models import aliases_of, snapshot
+from carrel_operator.comparison import Snapshot, document_differences
 from carrel_operator.history import aggregate_history
+from carrel_operator.rebuild import rebuild
 from carrel_operator.relay_again import relay_again
+from carrel_operator.settings import OperatorSettings
 from carrel_profile.application import ProfileApplication
 from carrel_profile.domain.sections import SkillLevel
+from carrel_projection.domain.documents import Model
+from carrel_projection.testing import projecting, wait_until_drained
+from opensearchpy import AsyncOpenSearch
 
-from .conftest import StackAddresses
+from .conftest import StackAddresses, drop_prefix, operator_settings
 
 pytestmark = pytest.mark.integration
 
@@ -68,23 +75,33 @@ async def event_ids_on(bootstrap: str, topic: str) -> list[UUID]:
 
 
 async def test_a_relay_again_after_the_topic_was_recreated_restores_every_event(
-    stack: StackAddresses, profile_store: EventStore
+    stack: StackAddresses, profile_store: EventStore, opensearch: AsyncOpenSearch
 ) -> None:
     members = record_profiles(profile_store, 30)
     topic = f"test.ops.relay.{uuid.uuid4().hex[:10]}"
+    settings = operator_settings(stack, {Topic.PROFILE: topic}, "relay")
     await make_topic(stack.kafka_bootstrap, topic)
     await relay_again(
         profile_store, topic=topic, start=1, kafka_bootstrap=stack.kafka_bootstrap
     )
     before = await event_ids_on(stack.kafka_bootstrap, topic)
+    try:
+        projected = await projected_models(settings, opensearch)
 
-    await delete_topic(stack.kafka_bootstrap, topic)
-    await make_topic(stack.kafka_bootstrap, topic)
-    lost = await event_ids_on(stack.kafka_bootstrap, topic)
-    report = await relay_again(
-        profile_store, topic=topic, start=1, kafka_bootstrap=stack.kafka_bootstrap
-    )
-    after = await event_ids_on(stack.kafka_bootstrap, topic)
+        await delete_topic(stack.kafka_bootstrap, topic)
+        await make_topic(stack.kafka_bootstrap, topic)
+        lost = await event_ids_on(stack.kafka_bootstrap, topic)
+        report = await relay_again(
+            profile_store, topic=topic, start=1, kafka_bootstrap=stack.kafka_bootstrap
+        )
+        after = await event_ids_on(stack.kafka_bootstrap, topic)
+        # The live consumer reads the relayed events again: they change nothing.
+        live_again = await projected_models(settings, opensearch)
+        # A rebuild from the relayed topic alone gives the same read models.
+        rebuilt = await rebuild(settings.model_copy(update={"live_wait_seconds": 5}))
+        from_topic = await snapshot(opensearch, aliases_of(settings.index_prefix))
+    finally:
+        await drop_prefix(settings, settings.index_prefix)
 
     stored = [
         e.envelope.event_id
@@ -96,6 +113,23 @@ async def test_a_relay_again_after_the_topic_was_recreated_restores_every_event(
     assert lost == []
     assert sorted(after) == sorted(before) == sorted(stored)
     assert (report.first, report.last, report.published) == (1, 60, 60)
+    assert len(projected[Model.PEOPLE.value]) == 30
+    assert document_differences(live_again, projected) == []
+    assert rebuilt.switched and rebuilt.events == 60 and rebuilt.failed == []
+    assert document_differences(from_topic, projected) == []
+
+
+async def projected_models(
+    settings: OperatorSettings, opensearch: AsyncOpenSearch
+) -> Snapshot:
+    """The live read models once the projection has read the whole topic."""
+    async with projecting(settings):
+        await wait_until_drained(
+            settings.kafka_bootstrap,
+            settings.projection_group,
+            settings.projection_topics,
+        )
+    return await snapshot(opensearch, aliases_of(settings.index_prefix))
 
 
 async def test_a_relay_again_starts_at_the_notification_it_is_given(

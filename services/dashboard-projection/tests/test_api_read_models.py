@@ -215,8 +215,8 @@ async def test_the_dashboard_sums_up_the_team(
         {"skill_id": "esco.digital-curation", "supply": 2, "demand": 0},
     ]
     assert board["groups"] == [
-        {"group_id": str(programme.group), "name": "Maps and zines", "member_count": 3}
-    ]
+        {"group_id": str(programme.group), "name": "Maps and zines", "member_count": 2}
+    ], "the erased person and the member who left are not counted"
     assert board["resources"] == {"shared": 1, "opened": 2, "completed": 1}
 
 
@@ -337,6 +337,8 @@ async def test_groups_and_resources_are_listed_for_the_team(
     team, headers = f"/api/v1/teams/{programme.team}", as_member(programme.mentee)
     groups = (await api.get(team + "/groups", headers=headers)).json()
     assert [g["name"] for g in groups] == ["Maps and zines"]
+    current = sorted([str(programme.mentee), str(programme.second_mentee)])
+    assert (groups[0]["member_ids"], groups[0]["member_count"]) == (current, 2)
     archived = (await api.get(team + "/groups?archived=true", headers=headers)).json()
     assert len(archived) == 2
     resources = (await api.get(team + "/resources", headers=headers)).json()
@@ -347,6 +349,53 @@ async def test_groups_and_resources_are_listed_for_the_team(
         1,
     )
     assert sorted(m["status"] for m in resources["material"]) == ["active", "withdrawn"]
+
+
+async def test_only_coordinators_may_export_the_team(
+    api: AsyncClient, programme: Programme
+) -> None:
+    export = f"/api/v1/teams/{programme.team}/export"
+    for viewer in (programme.second_mentee, programme.mentor):
+        for model in ("directory", "mentorships", "groups", "progress", "activity"):
+            answer = await api.get(f"{export}/{model}.csv", headers=as_member(viewer))
+            assert answer.status_code == 403, (viewer, model)
+            assert "Eli Mentee" not in answer.text
+    groups = await api.get(
+        f"{export}/groups.csv", headers=as_member(programme.coordinator)
+    )
+    [group] = [
+        row
+        for row in csv.DictReader(io.StringIO(groups.text))
+        if row["name"] == "Maps and zines"
+    ]
+    assert group["member_count"] == "2"
+    assert str(programme.erased) not in group["member_ids"]
+
+
+async def test_a_mentee_sees_in_the_feed_only_whom_the_directory_shows_them(
+    api: AsyncClient, programme: Programme
+) -> None:
+    path = f"/api/v1/teams/{programme.team}/activity"
+    params = {"size": 200}
+    seen = await api.get(
+        path, params=params, headers=as_member(programme.second_mentee)
+    )
+    assert seen.status_code == 200, seen.text
+    entries = seen.json()["entries"]
+    names = {n for e in entries for n in [e["actor_name"], *e["subject_names"]]}
+    ids = {i for e in entries for i in [e["actor_id"], *e["subject_ids"]]}
+    assert "Eli Mentee" not in names and str(programme.mentee) not in ids
+    assert str(programme.leaver) not in ids, "a former mentee is not shown either"
+    assert {"Mika Mentor", "Noor Mentee", "Cora Coordinator"} <= names
+    everyone = await api.get(
+        path, params=params, headers=as_member(programme.coordinator)
+    )
+    all_names = {
+        n
+        for e in everyone.json()["entries"]
+        for n in [e["actor_name"], *e["subject_names"]]
+    }
+    assert "Eli Mentee" in all_names
 
 
 async def test_the_csv_export_holds_only_the_teams_members_and_nothing_private(

@@ -358,6 +358,25 @@ def test_resources_shares_and_progress_are_recorded() -> None:
     assert progress["opened_at"] and progress["completed_at"]
 
 
+def test_a_restored_resource_is_active_again() -> None:
+    event, resource_id = Events(), uuid4()
+    catalogued = r.ResourceCatalogued(
+        url="https://x.org/a",
+        title="A",
+        resource_type="guide",
+        topics=[],
+        skill_tags=[],
+    )
+    resource = resources.new_resource(str(resource_id), None)
+    for payload in (
+        catalogued,
+        r.ResourceRetired(reason="dead link"),
+        r.ResourceRestored(reason="it works again"),
+    ):
+        resource = resources.apply_resource(resource, event(payload, resource_id))
+    assert resource["status"] == "active"
+
+
 def test_the_activity_feed_copies_no_private_words() -> None:
     event = Events()
     invited = t.MemberInvited(

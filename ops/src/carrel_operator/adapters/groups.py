@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberMetadata
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 from carrel_events.clients import Kafka, kafka_client_options
@@ -73,6 +74,26 @@ async def group_state(bootstrap: Kafka, group: str) -> tuple[str, int]:
             if name == group:
                 return str(state), len(members)
     return "Dead", 0
+
+
+async def subscribed_topics(bootstrap: Kafka, group: str) -> set[str]:
+    """The topics the group's members subscribe to now (none without members)."""
+    admin = AIOKafkaAdminClient(**kafka_client_options(bootstrap))
+    await admin.start()
+    try:
+        responses = await _patiently(lambda: admin.describe_consumer_groups([group]))
+    finally:
+        await admin.close()
+    topics: set[str] = set()
+    for response in responses:
+        for described in response.groups:
+            _error, name, _state, kind, _protocol, members = described[:6]
+            if name != group or kind != "consumer":
+                continue
+            for member in members:
+                metadata = ConsumerProtocolMemberMetadata.decode(member[3])
+                topics.update(metadata.subscription)
+    return topics
 
 
 async def commit_offsets(

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -66,13 +66,38 @@ async def read_to_end(bootstrap: Kafka, topics: Iterable[str]) -> list[ConsumerR
         await consumer.stop()
 
 
+async def read_partitions(
+    bootstrap: Kafka,
+    partitions: Iterable[TopicPartition],
+    keep: Callable[[ConsumerRecord], bool] | None = None,
+) -> list[ConsumerRecord]:
+    """The records of these partitions from the start to their ends as of now,
+    only those ``keep`` accepts when it is given."""
+    consumer = standalone_consumer(bootstrap)
+    await consumer.start()
+    try:
+        wanted = sorted(set(partitions))
+        if not wanted:
+            return []
+        consumer.assign(wanted)
+        await consumer.seek_to_beginning(*wanted)
+        ends = await consumer.end_offsets(wanted)
+        return await _records_until(consumer, ends, keep)
+    finally:
+        await consumer.stop()
+
+
 async def _records_until(
-    consumer: AIOKafkaConsumer, ends: Marks
+    consumer: AIOKafkaConsumer,
+    ends: Marks,
+    keep: Callable[[ConsumerRecord], bool] | None = None,
 ) -> list[ConsumerRecord]:
     records: list[ConsumerRecord] = []
     while any([await consumer.position(tp) < end for tp, end in ends.items()]):
         batches = await consumer.getmany(timeout_ms=500, max_records=1000)
         for tp, batch in batches.items():
-            records += [r for r in batch if r.offset < ends[tp]]
+            records += [
+                r for r in batch if r.offset < ends[tp] and (keep is None or keep(r))
+            ]
         await asyncio.sleep(0)
     return records

@@ -2,10 +2,12 @@
 
 Two teams; a person (``shared_mentor``) in both; mentorships that are
 accepted, declined, expired and ended; groups renamed, changed and archived;
-resources catalogued, retired, published, revised, withdrawn, shared, opened
-and completed; a member who leaves; a profile with a private section, one
-with private preferences, and one that is erased. Tests and the docs'
-examples read it.
+resources catalogued, retired, restored, published, revised, withdrawn,
+shared, opened and completed; a member who leaves; a profile with a private section, one
+with private preferences, and one that is erased; referrals approved and
+declined, a cohort rolled over, a mentor paused for silence who resumes and
+one who stays paused, a graduation and a confirmed capacity. Tests and the
+docs' examples read it.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ from carrel_projection.testing import EventScript
 SECRET = "zzsecretzz"
 """Appears only in private preferences: must never be found in OpenSearch."""
 FAR_FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
+COHORT = date(2026, 9, 1)
+"""The cohort the sample team rolls over to."""
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Programme:
         self.record_mentorships()
         self.record_resources()
         self.record_matching()
+        self.record_growth()
         self.record_departures()
         return self.script
 
@@ -230,6 +235,9 @@ class Programme:
             t.GroupMemberAdded(person_id=self.erased, added_by=by), self.group, team
         )
         s.record(
+            t.GroupMemberAdded(person_id=self.leaver, added_by=by), self.group, team
+        )
+        s.record(
             t.GroupMemberRemoved(person_id=self.mentor, removed_by=by), self.group, team
         )
         old = t.GroupCreated(
@@ -289,6 +297,15 @@ class Programme:
         s.record(self.request(second, shared, choice=2), ended, team)
         s.record(t.MentorshipAccepted(mentor_id=shared, mentee_id=second), ended, team)
         s.record(t.MentorshipEnded(outcome="completed", ended_by=second), ended, team)
+        withdrawn = uuid4()
+        s.record(self.request(second, self.mentor, choice=3), withdrawn, team)
+        s.record(
+            t.MentorshipWithdrawn(
+                mentor_id=self.mentor, mentee_id=second, withdrawn_by=second
+            ),
+            withdrawn,
+            team,
+        )
         waiting = uuid4()
         s.record(self.request(self.leaver, shared), waiting, team)
 
@@ -312,6 +329,10 @@ class Programme:
         retired = uuid4()
         s.record(catalogued.model_copy(update={"title": "Old guide"}), retired)
         s.record(r.ResourceRetired(reason="dead link"), retired)
+        restored = uuid4()
+        s.record(catalogued.model_copy(update={"title": "Found again"}), restored)
+        s.record(r.ResourceRetired(reason="dead link"), restored)
+        s.record(r.ResourceRestored(reason="the link works again"), restored)
         published = r.MaterialPublished(
             title="Our map room",
             body_markdown="Welcome",
@@ -377,6 +398,55 @@ class Programme:
             basis="geography", smallest=2, largest=2, groups=[group], suggested_by=by
         )
         s.record(suggested, uuid4(), team)
+
+    def record_growth(self) -> None:
+        """Referrals, a new cohort, a pause for silence, a graduation."""
+        s, team, by = self.script, self.team, self.coordinator
+        approved, declined = uuid4(), uuid4()
+        for referral in (approved, declined):
+            referred = t.MemberReferred(
+                email_hash="b" * 64,
+                roles=["mentee"],
+                referred_by=self.mentor,
+                expires_at=FAR_FUTURE,
+                awaiting_approval=True,
+            )
+            s.record(referred, referral, team)
+        s.record(
+            t.ReferralApproved(approved_by=by, expires_at=FAR_FUTURE), approved, team
+        )
+        s.record(t.ReferralDeclined(declined_by=by), declined, team)
+        s.record(
+            t.CohortRolledOver(
+                ended_cohort_starts_on=COHORT - timedelta(days=365),
+                ended_cohort_ends_on=COHORT - timedelta(days=1),
+                cohort_starts_on=COHORT,
+                cohort_ends_on=COHORT + timedelta(days=364),
+                carried_over_mentee_ids=[self.second_mentee],
+                returning_mentor_ids=[self.shared_mentor],
+                rolled_over_by=by,
+            ),
+            team,
+            team,
+        )
+        confirmed = t.MentorCapacityConfirmed(
+            person_id=self.shared_mentor, mentor_capacity=1, cohort_starts_on=COHORT
+        )
+        s.record(confirmed, team, team)
+        paused = t.MentorPaused(person_id=self.mentor, expired_requests=2)
+        s.record(paused, team, team)
+        s.record(t.MentorResumed(person_id=self.mentor, resumed_by=by), team, team)
+        still_paused = t.MentorPaused(person_id=self.shared_mentor, expired_requests=3)
+        s.record(still_paused, self.other_team, self.other_team)
+        invited = t.GraduationInvited(
+            person_id=self.mentee,
+            mentorship_id=self.active_mentorship,
+            goal_titles=["Learn IIIF"],
+        )
+        s.record(invited, team, team)
+        s.record(
+            t.GraduationAccepted(person_id=self.mentee, mentor_capacity=1), team, team
+        )
 
     def record_departures(self) -> None:
         left = t.MemberLeft(person_id=self.leaver, removed_by=self.leaver)

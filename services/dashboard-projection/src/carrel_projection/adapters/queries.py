@@ -96,6 +96,15 @@ def hidden_roles(viewer: Viewer, mentors_to: str, mentees_to: str) -> tuple[str,
     return tuple(role for role, to in audiences.items() if not admits(to))
 
 
+def may_see(
+    hidden: Sequence[str], viewer_id: str, person_id: str, roles: Sequence[str]
+) -> bool:
+    """The directory's rule for one person: the viewer sees themselves, and any
+    member with a role the team's settings do not hide from the viewer."""
+    shown = [r for r in ROLES if r not in hidden]
+    return person_id == viewer_id or any(r in shown for r in roles)
+
+
 def directory_query(team_id: str, search: DirectorySearch, viewer_id: str) -> Body:
     """Full text, facets, distance and sorting over one team's members."""
     filters = [*team_scope(team_id, members_only=True), *_selected(search)]
@@ -388,6 +397,21 @@ def groups_query(
         "query": {"bool": {"filter": filters}},
         "sort": [{"name.keyword": "asc"}, {"group_id": "asc"}],
         "_source": {"excludes": ["applied"]},
+    }
+
+
+def group_sizes_query(team_id: TeamIds, size: int = 500) -> Body:
+    """Each active group's size: the members of the team whose entry lists it.
+
+    A group's own document names everyone its events added, and no event
+    removes a member who left the team or a person who was erased; the
+    directory has entries only for the team's current members, and an entry
+    lists only the active groups its member is in.
+    """
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": team_scope(team_id, members_only=True)}},
+        "aggs": {"groups": {"terms": {"field": "group_ids", "size": size}}},
     }
 
 

@@ -210,8 +210,15 @@ GROUPS = IndexDefinition(
         "team_id": TEAM,
         "name": text("Group name", True),
         "origin": keyword("manual or suggestion"),
-        "member_ids": keyword("Members' person ids"),
-        "member_count": number("How many members"),
+        "member_ids": keyword(
+            "Person ids the group's events added and did not remove: people who "
+            "left the team or were erased stay (the read API and the export "
+            "list only current members)"
+        ),
+        "member_count": number(
+            "How many ids ``member_ids`` holds; count current members with a "
+            "terms aggregation on the directory's ``group_ids``"
+        ),
         "archived": flag("Archived groups are kept but not shown as active"),
         "created_at": moment("When the group was created"),
         "applied": LEDGER,
@@ -234,13 +241,17 @@ MENTORSHIPS = IndexDefinition(
         "mentor_id": keyword("The mentor's person id"),
         "mentee_id": keyword("The mentee's person id"),
         "status": keyword(
-            "requested, information_requested, accepted, declined, expired, ended"
+            "requested, information_requested, accepted, declined, expired,"
+            " withdrawn, ended"
         ),
         "requested_at": moment("When the mentee asked"),
-        "expires_at": moment("When an unanswered request expires"),
+        "expires_at": moment(
+            "When the request expires unless answered (by the mentor, or by the"
+            " mentee after a question)"
+        ),
         "accepted_at": moment("When the mentor accepted"),
         "answered_at": moment("The mentor's first answer: a question, yes or no"),
-        "closed_at": moment("When it was declined, expired or ended"),
+        "closed_at": moment("When it was declined, expired, withdrawn or ended"),
         "outcome": keyword("completed or ended_early, once ended"),
         "choice": number("1 for the mentee's first choice, 2 for the next..."),
         "sessions": number("Sessions logged"),
@@ -249,7 +260,10 @@ MENTORSHIPS = IndexDefinition(
         "goals": private_object("Each goal's title and progress"),
         "goals_set": number("Goals set"),
         "goals_done": number("Goals at 100 percent"),
-        "feedback_count": number("Feedback given (ratings are not kept)"),
+        "feedback_count": number(
+            "Sides that gave feedback, 0 to 2 (ratings are not kept)"
+        ),
+        "feedback_sides": keyword("mentor, mentee: the sides that gave feedback"),
         "applied": LEDGER,
         "updated_at": UPDATED,
     },

@@ -54,18 +54,23 @@ class ReadModels:
         body = queries.directory_query(team_id, search, viewer_id)
         return await self.search(Model.DIRECTORY, body)
 
-    async def names(self, team_id: str, person_ids: set[str]) -> dict[str, str]:
-        """Display names of the team's members among these people."""
+    async def members_among(
+        self, team_id: str, person_ids: set[str]
+    ) -> dict[str, Document]:
+        """The team's members among these people: ``display_name`` and ``roles``."""
         if not person_ids:
             return {}
         ids = [directory_id(team_id, p) for p in sorted(person_ids)]
         answer = await self.client.mget(
             index=self.alias(Model.DIRECTORY),
             body={"ids": ids},
-            _source_includes=["person_id", "display_name", "status"],
+            _source_includes=["person_id", "display_name", "status", "roles"],
         )
         return {
-            doc["_source"]["person_id"]: doc["_source"].get("display_name", "")
+            doc["_source"]["person_id"]: {
+                "display_name": doc["_source"].get("display_name", ""),
+                "roles": doc["_source"].get("roles", []),
+            }
             for doc in answer["docs"]
             if doc.get("found") and doc["_source"]["status"] == "member"
         }
@@ -89,9 +94,12 @@ class ReadModels:
             self.search(Model.SHARES, queries.shares_query(team_id, size=0)),
             self.search(Model.PROGRESS, queries.progress_by_resource_query(team_id)),
             self.search(Model.DIRECTORY, queries.growth_query(team_id)),
+            self.search(Model.DIRECTORY, queries.group_sizes_query(team_id)),
         )
         keys = ("members", "mentorships", "sessions", "groups", "shares", "progress")
-        answers: dict[str, Any] = dict(zip((*keys, "growth"), asked, strict=True))
+        answers: dict[str, Any] = dict(
+            zip((*keys, "growth", "group_sizes"), asked, strict=True)
+        )
         answers["highlighted"] = await self._highlighted(team_id, answers["members"])
         return answers
 
@@ -158,6 +166,22 @@ class ReadModels:
         )
         return {d["_id"]: d["_source"] for d in answer["docs"] if d.get("found")}
 
+    async def with_current_members(
+        self, team_id: str, groups: list[Document]
+    ) -> list[Document]:
+        """The groups with only their members who are still in the team.
+
+        A group's document keeps everyone its events added, people who left
+        the team or were erased included; no group event removes them.
+        """
+        named = {p for g in groups for p in g.get("member_ids", [])}
+        members = await self.members_among(team_id, named)
+        current = []
+        for group in groups:
+            ids = [p for p in group.get("member_ids", []) if p in members]
+            current.append({**group, "member_ids": ids, "member_count": len(ids)})
+        return current
+
     async def scan(self, model: Model, body: Body) -> AsyncIterator[Document]:
         """Every matching document, in pages, for the export."""
         index = self.alias(model)
@@ -165,10 +189,18 @@ class ReadModels:
             yield hit["_source"]
 
     async def change_sequences(self, team_ids: list[str]) -> dict[str, Document]:
-        """Each team's change signal, read in realtime."""
+        """Each team's change signal, read in realtime.
+
+        ``generation`` names the index the signal was read from: a rebuild
+        moves the alias to a new index whose sequences start again from 1.
+        """
         if not team_ids:
             return {}
         answer = await self.client.mget(
             index=self.alias(Model.CHANGES), body={"ids": team_ids}, realtime=True
         )
-        return {d["_id"]: d["_source"] for d in answer["docs"] if d.get("found")}
+        return {
+            d["_id"]: {**d["_source"], "generation": d["_index"]}
+            for d in answer["docs"]
+            if d.get("found")
+        }

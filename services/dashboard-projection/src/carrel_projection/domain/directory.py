@@ -94,6 +94,35 @@ def with_candidates(entry: Document, event: DecodedEvent) -> Document:
     return stamped(mark_applied({**entry, **ranked}, event), event)
 
 
+MEMBERSHIP_FIELDS = (
+    "joined_at",
+    "joined_via",
+    "join_source",
+    "referred_by",
+    "paused_for_silence",
+    "paused_at",
+    "graduation",
+    "graduated_at",
+    "capacity_confirmed_for",
+)
+"""Fields only the team's membership events set (besides status, roles and
+the team's capacity), taken back when the team is re-projected. A field that
+:func:`apply_membership` starts to set belongs here too, or a re-projection
+of the team would keep its old value."""
+CANDIDATE_FIELDS = ("ranked_candidates", "first_ranked_at")
+
+
+def without_membership(entry: Document) -> Document:
+    """``entry`` as if no membership event of the team had been applied."""
+    kept = {k: v for k, v in entry.items() if k not in MEMBERSHIP_FIELDS}
+    return {**kept, "status": "pending", "roles": [], "team_capacity": None}
+
+
+def without_candidates(entry: Document) -> Document:
+    """``entry`` as if matching had never ranked mentors for it."""
+    return {k: v for k, v in entry.items() if k not in CANDIDATE_FIELDS}
+
+
 def without_profile(entry: Document) -> Document:
     return {k: v for k, v in entry.items() if k not in PROFILE_FIELDS}
 

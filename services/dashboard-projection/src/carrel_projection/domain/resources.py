@@ -58,6 +58,8 @@ def _resource(resource: Document, payload: Any) -> Document:
         return {**resource, "status": "retired"}
     if isinstance(payload, events.ResourceRestored):
         return {**resource, "status": "active"}
+    if isinstance(payload, events.ResourceRestored):
+        return {**resource, "status": "active"}
     if isinstance(payload, events.MaterialWithdrawn):
         return {**resource, "status": "withdrawn"}
     return resource

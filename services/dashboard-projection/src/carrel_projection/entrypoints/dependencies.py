@@ -64,3 +64,18 @@ async def team_member(
 
 
 Member = Annotated[Caller, Depends(team_member)]
+
+
+async def team_coordinator(caller: Member) -> Caller:
+    """The caller, if they coordinate the team; 403 for its other members."""
+    if "coordinator" not in caller.roles:
+        logger.info(
+            "refused %s on team %s: not a coordinator", caller.person_id, caller.team_id
+        )
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "only the team's coordinators may do this"
+        )
+    return caller
+
+
+Coordinator = Annotated[Caller, Depends(team_coordinator)]

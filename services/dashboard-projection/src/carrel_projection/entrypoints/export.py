@@ -3,6 +3,13 @@
 Columns are listed here, model by model: internal bookkeeping (ledgers,
 per-mentorship records, goal details, activity facts) is never exported, and
 the directory exports members only. Lists are joined with ``;``.
+
+Only the team's coordinators may export. An export is the programme's
+analyst tool: it lists every member, every pairing and everyone's progress,
+whatever the team's settings let a mentor or a mentee see in the directory
+(mentees are hidden from other mentees by default), so a member who may see
+only part of the team must not download all of it. Mentors and mentees read
+what they may see through the directory and the dashboard.
 """
 
 import csv
@@ -15,8 +22,8 @@ from fastapi.responses import StreamingResponse
 
 from carrel_projection.adapters import queries
 from carrel_projection.adapters.reads import ReadModels
-from carrel_projection.domain.documents import Model
-from carrel_projection.entrypoints.dependencies import Member, Reads
+from carrel_projection.domain.documents import Document, Model
+from carrel_projection.entrypoints.dependencies import Coordinator, Reads
 
 router = APIRouter(prefix="/api/v1/teams/{team_id}/export", tags=["export"])
 
@@ -135,20 +142,35 @@ async def csv_rows(
     writer = csv.writer(buffer)
     writer.writerow(columns)
     body = queries.export_query(team_id, members_only=model is Model.DIRECTORY)
-    async for document in reads.scan(model, body):
-        writer.writerow([csv_cell(document.get(c)) for c in columns])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    async for page in _pages(reads.scan(model, body)):
+        if model is Model.GROUPS:
+            page = await reads.with_current_members(team_id, page)
+        for document in page:
+            writer.writerow([csv_cell(document.get(c)) for c in columns])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
+
+
+async def _pages(
+    documents: AsyncIterator[Document], size: int = 500
+) -> AsyncIterator[list[Document]]:
+    page: list[Document] = []
+    async for document in documents:
+        page.append(document)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 @router.get("/{model}.csv", response_class=StreamingResponse)
 async def export_csv(
-    caller: Member, reads: Reads, model: Annotated[ExportedModel, Path()]
+    caller: Coordinator, reads: Reads, model: Annotated[ExportedModel, Path()]
 ) -> StreamingResponse:
-    """One of the team's read models as CSV, streamed."""
+    """One of the team's read models as CSV, streamed; coordinators only."""
     disposition = f'attachment; filename="{caller.team_id}-{model}.csv"'
     return StreamingResponse(
         csv_rows(reads, caller.team_id, model),

@@ -8,8 +8,17 @@ that team's streams. Polling OpenSearch rather than running the consumer in
 this process lets any number of API replicas serve streams while one
 consumer group writes; the price is one small ``mget`` per poll and up to one
 poll interval of extra delay. A change is pushed ``change_visible_after_seconds``
-after it is seen (the searched indices' refresh interval), so that a
-dashboard which refetches on the event finds the change searchable.
+(the searched indices' refresh interval) after the consumer wrote it, by the
+signal's ``changed_at``, so that a dashboard which refetches on the event
+finds the change searchable; the time the poll took to see it counts towards
+that hold (bench/live_stream.py measures the whole delay). The consumer's
+clock is trusted only within the hold: a skewed ``changed_at`` gives a hold
+of zero or of the whole interval, never more.
+
+A team's signal is its index (the generation) and its sequence: a rebuild
+moves the alias to new indices, where each team's sequence starts again from
+1, so a sequence is compared only with one of the same index, and a new index
+counts as a change (the dashboards refetch the rebuilt models).
 """
 
 import asyncio
@@ -17,6 +26,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -30,6 +40,24 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/teams/{team_id}", tags=["live"])
 
 Change = dict[str, Any]
+Marker = tuple[str, int]
+"""A team's signal: the index it was read from, and its sequence there."""
+
+
+def marker(change: Change) -> Marker:
+    return str(change.get("generation", "")), int(change["sequence"])
+
+
+def held_for(change: Change, hold: float, now: datetime) -> float:
+    """What is left of the hold since the change was written, within [0, hold]."""
+    try:
+        written = datetime.fromisoformat(str(change["changed_at"]))
+    except (KeyError, ValueError):
+        return hold
+    if written.tzinfo is None:
+        return hold
+    left = hold - (now - written).total_seconds()
+    return min(hold, max(0.0, left))
 
 
 class ChangeWatcher:
@@ -43,7 +71,7 @@ class ChangeWatcher:
         self._hold = hold_seconds
         self._pushes: set[asyncio.Task[None]] = set()
         self._streams: dict[str, set[asyncio.Queue[Change]]] = {}
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, Marker] = {}
 
     async def subscribe(self, team_id: str) -> asyncio.Queue[Change]:
         """A queue that receives the team's changes from now on.
@@ -56,8 +84,8 @@ class ChangeWatcher:
         unseen = [t for t in watched if t not in self._streams]
         current = await self._reads.change_sequences(unseen)
         for watched_team in unseen:
-            sequence = current.get(watched_team, {}).get("sequence", 0)
-            self._seen[watched_team] = sequence
+            if watched_team in current:
+                self._seen[watched_team] = marker(current[watched_team])
         queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=100)
         for watched_team in watched:
             self._streams.setdefault(watched_team, set()).add(queue)
@@ -83,15 +111,17 @@ class ChangeWatcher:
     async def poll(self) -> None:
         teams = sorted(self._streams)
         for team_id, change in (await self._reads.change_sequences(teams)).items():
-            if change["sequence"] <= self._seen.get(team_id, 0):
+            index, sequence = marker(change)
+            seen_index, seen_sequence = self._seen.get(team_id, (index, 0))
+            if index == seen_index and sequence <= seen_sequence:
                 continue
-            self._seen[team_id] = change["sequence"]
+            self._seen[team_id] = (index, sequence)
             push = asyncio.create_task(self._push_later(team_id, change))
             self._pushes.add(push)
             push.add_done_callback(self._pushes.discard)
 
     async def _push_later(self, team_id: str, change: Change) -> None:
-        await asyncio.sleep(self._hold)
+        await asyncio.sleep(held_for(change, self._hold, datetime.now(UTC)))
         for queue in list(self._streams.get(team_id, ())):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(change)

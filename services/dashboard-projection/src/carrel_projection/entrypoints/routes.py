@@ -5,15 +5,17 @@ starts from that team's filter.
 """
 
 import logging
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
 from carrel_projection.adapters import queries
 from carrel_projection.adapters.queries import DirectorySearch, Sort
+from carrel_projection.adapters.reads import ReadModels
 from carrel_projection.domain.documents import Model
 from carrel_projection.entrypoints import views
-from carrel_projection.entrypoints.dependencies import Member, Reads, Settings
+from carrel_projection.entrypoints.dependencies import Caller, Member, Reads, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +61,7 @@ async def search_directory(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> views.DirectoryPage:
     """Search the team's members: full text, facets, distance, sorting."""
-    team = await reads.get(Model.TEAMS, caller.team_id) or {}
-    viewer = queries.Viewer(caller.person_id, caller.roles)
-    hidden = queries.hidden_roles(
-        viewer,
-        team.get("mentors_visible_to", "team"),
-        team.get("mentees_visible_to", "mentors"),
-    )
+    hidden = await _hidden_from(caller, reads)
     search = DirectorySearch(
         text=q,
         skills=tuple(skill),
@@ -83,6 +79,17 @@ async def search_directory(
     )
     answer = await reads.directory(caller.team_id, search, caller.person_id)
     return views.directory_page(answer, by_distance=sort == "distance" and bool(near))
+
+
+async def _hidden_from(caller: Caller, reads: ReadModels) -> tuple[str, ...]:
+    """Roles whose members the team's settings hide from the caller."""
+    team = await reads.get(Model.TEAMS, caller.team_id) or {}
+    viewer = queries.Viewer(caller.person_id, caller.roles)
+    return queries.hidden_roles(
+        viewer,
+        team.get("mentors_visible_to", "team"),
+        team.get("mentees_visible_to", "mentors"),
+    )
 
 
 @router.get("/dashboard")
@@ -107,7 +114,13 @@ async def read_activity(
     size: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[str | None, Query(pattern=r"^[0-9]+:[0-9a-f-]{36}$")] = None,
 ) -> views.ActivityPage:
-    """The team's activity feed, newest first, with members' names."""
+    """The team's activity feed, newest first, with members' names.
+
+    People are shown as the directory shows them: a viewer from whom the
+    team's settings hide a role (mentees, by default, from other mentees)
+    gets neither the names nor the ids of its members, nor of people who are
+    no longer members.
+    """
     cursor = None
     if before is not None:
         millis, _, event_id = before.partition(":")
@@ -120,26 +133,44 @@ async def read_activity(
         for p in [h["_source"]["actor_id"], *h["_source"]["subject_ids"]]
         if p
     }
-    names = await reads.names(caller.team_id, people)
-    entries = [_activity_entry(h["_source"], names) for h in hits]
+    members = await reads.members_among(caller.team_id, people)
+    hidden = await _hidden_from(caller, reads)
+    shown = {
+        p
+        for p, m in members.items()
+        if queries.may_see(hidden, caller.person_id, p, m["roles"])
+    }
+    names = {p: m["display_name"] for p, m in members.items() if p in shown}
+    seen = _Seen(names, shown if hidden else None)
+    entries = [_activity_entry(h["_source"], seen) for h in hits]
     last = hits[-1]["sort"] if len(hits) == size else None
     return views.ActivityPage(
         entries=entries, next_before=f"{last[0]}:{last[1]}" if last else None
     )
 
 
-def _activity_entry(
-    source: dict[str, Any], names: dict[str, str]
-) -> views.ActivityEntry:
-    actor = source["actor_id"]
+@dataclass(frozen=True)
+class _Seen:
+    """Whom a viewer of the feed may see: names, and ids (None: every id)."""
+
+    names: dict[str, str]
+    ids: set[str] | None
+
+    def shows(self, person_id: str | None) -> bool:
+        return person_id is not None and (self.ids is None or person_id in self.ids)
+
+
+def _activity_entry(source: dict[str, Any], seen: _Seen) -> views.ActivityEntry:
+    actor = source["actor_id"] if seen.shows(source["actor_id"]) else None
+    subjects = [s for s in source["subject_ids"] if seen.shows(s)]
     return views.ActivityEntry(
         event_id=source["event_id"],
         event_type=source["event_type"],
         occurred_at=source["occurred_at"],
         actor_id=actor,
-        actor_name=names.get(actor) if actor else None,
-        subject_ids=source["subject_ids"],
-        subject_names=[names[s] for s in source["subject_ids"] if s in names],
+        actor_name=seen.names.get(actor) if actor else None,
+        subject_ids=subjects,
+        subject_names=[seen.names[s] for s in subjects if s in seen.names],
         facts=source["facts"],
     )
 
@@ -148,10 +179,12 @@ def _activity_entry(
 async def list_groups(
     caller: Member, reads: Reads, archived: bool = False
 ) -> list[views.Group]:
-    """The team's groups with their members and sizes."""
+    """The team's groups with their current members and sizes."""
     body = queries.groups_query(caller.team_id, include_archived=archived)
     hits = (await reads.search(Model.GROUPS, body))["hits"]["hits"]
-    return [views.Group.of(h["_source"]) for h in hits]
+    groups = [h["_source"] for h in hits]
+    current = await reads.with_current_members(caller.team_id, groups)
+    return [views.Group.of(group) for group in current]
 
 
 @router.get("/resources")

@@ -268,9 +268,7 @@ def dashboard(
         sessions_last_30_days=answers["sessions"]["hits"]["total"]["value"],
         stalled=_stalled(answers["mentorships"], stalled_after_days),
         skills=_skills(_buckets(mentors["supply"]), _buckets(aggs["demand"]["goals"])),
-        groups=[
-            _group_size(hit["_source"]) for hit in answers["groups"]["hits"]["hits"]
-        ],
+        groups=_group_sizes(answers["groups"], answers["group_sizes"]),
         resources=_resources(answers["shares"], answers["progress"]),
         member_teams=_member_teams(member_teams, aggs["by_team"]),
         growth=_growth(answers["growth"]["aggregations"]),
@@ -384,12 +382,17 @@ def _skills(supply: dict[str, int], demand: dict[str, int]) -> list[SkillBalance
     return sorted(balances, key=lambda b: (b.supply - b.demand, b.skill_id))
 
 
-def _group_size(group: Document) -> GroupSize:
-    return GroupSize(
-        group_id=group["group_id"],
-        name=group["name"],
-        member_count=group["member_count"],
-    )
+def _group_sizes(groups: dict[str, Any], sizes: dict[str, Any]) -> list[GroupSize]:
+    """Active groups, each counting the team's current members in it."""
+    counted = _buckets(sizes["aggregations"]["groups"])
+    return [
+        GroupSize(
+            group_id=hit["_source"]["group_id"],
+            name=hit["_source"]["name"],
+            member_count=counted.get(hit["_source"]["group_id"], 0),
+        )
+        for hit in groups["hits"]["hits"]
+    ]
 
 
 def _resources(shares: dict[str, Any], progress: dict[str, Any]) -> ResourceUse:
