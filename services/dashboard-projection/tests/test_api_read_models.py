@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from carrel_events import Envelope, Topic
+from carrel_events.contracts import profile as p
 from carrel_events.contracts import teams as team_events
 from carrel_projection.adapters.client import open_client
 from carrel_projection.entrypoints.http import create_app
@@ -121,6 +122,50 @@ async def test_facets_filters_and_distance_narrow_the_directory(
 
     paused = await directory(api, programme, programme.coordinator, available="false")
     assert names(paused) == ["Mika Mentor"]
+
+
+async def test_a_page_that_would_end_past_the_search_window_is_refused(
+    api: AsyncClient, programme: Programme
+) -> None:
+    path = f"/api/v1/teams/{programme.team}/directory"
+    headers = as_member(programme.coordinator)
+    for offset, size in ((9990, 20), (10000, 100), (9999, 2)):
+        params = {"offset": offset, "size": size}
+        refused = await api.get(path, params=params, headers=headers)
+        assert refused.status_code == 422, (offset, size, refused.text)
+        (problem,) = refused.json()["detail"]
+        assert problem["loc"] == ["query", "offset"]
+        assert problem["msg"] in (
+            "offset + size must be at most 10000",
+            "Input should be less than or equal to 9999",
+        )
+    last = await api.get(path, params={"offset": 9980, "size": 20}, headers=headers)
+    assert last.status_code == 200 and last.json()["members"] == []
+
+
+async def test_a_member_who_never_set_availability_counts_as_available(
+    api: AsyncClient,
+    programme: Programme,
+    projection_settings: ProjectionSettings,
+    topics: dict[Topic, str],
+) -> None:
+    script, newcomer = programme.script, uuid4()
+    already = len(script.recorded)
+    script.record(p.ProfileCreated(display_name="Nia Newcomer"), newcomer)
+    joined = team_events.MemberJoined(
+        person_id=newcomer, roles=["mentor"], via="invitation"
+    )
+    script.record(joined, programme.team, programme.team)
+    await project(projection_settings, topics, script.recorded[already:])
+
+    viewer = programme.coordinator
+    available = await directory(api, programme, viewer, available="true")
+    assert "Nia Newcomer" in names(available)
+    assert "Mika Mentor" not in names(available), "paused"
+    everyone = await directory(api, programme, viewer)
+    facets: dict[str, list[dict[str, object]]] = everyone["facets"]  # type: ignore[assignment]
+    counts = {f["value"]: f["count"] for f in facets["availability"]}
+    assert counts == {"true": everyone["total"] - 1, "false": 1}  # type: ignore[operator]
 
 
 async def test_a_mentee_does_not_see_other_mentees_by_the_default_settings(

@@ -75,6 +75,32 @@ def test_each_profile_section_lands_in_the_person_document() -> None:
     assert shown["paused_until"] == "2030-01-01"
 
 
+def test_a_profile_is_available_until_an_event_says_otherwise() -> None:
+    created = person_after(p.ProfileCreated(display_name="Ada"))
+    assert people.public_profile(created)["available"] is True
+    paused = person_after(
+        p.ProfileCreated(display_name="Ada"), p.AvailabilityChanged(available=False)
+    )
+    assert people.public_profile(paused)["available"] is False
+    private = dict.fromkeys(p.PROFILE_SECTIONS, "team") | {"availability": "private"}
+    hidden = person_after(
+        p.ProfileCreated(display_name="Ada"), p.VisibilityChanged(sections=private)
+    )
+    assert "available" not in people.public_profile(hidden)
+
+
+def test_the_directory_counts_an_entry_without_availability_as_available() -> None:
+    search = queries.DirectorySearch(available=True)
+    body = queries.directory_query("team-1", search, "p")
+    unless_paused = {"bool": {"must_not": [{"term": {"available": False}}]}}
+    assert unless_paused in body["query"]["bool"]["filter"]
+    assert body["aggs"]["availability"]["terms"]["missing"] is True
+    paused = queries.directory_query(
+        "team-1", queries.DirectorySearch(available=False), "p"
+    )
+    assert {"term": {"available": False}} in paused["query"]["bool"]["filter"]
+
+
 def test_private_preferences_move_only_the_ledger() -> None:
     created = person_after(p.ProfileCreated(display_name="Ada"))
     private = p.PrivatePreferencesChanged(identities=["x"], note="secret")

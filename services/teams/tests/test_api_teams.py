@@ -1,10 +1,14 @@
 """Teams, members, settings and groups through HTTP, on the real PostgreSQL."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from carrel_teams.application import TeamsApplication
+from carrel_teams.domain.group import Group, GroupAlreadyFormed
 from carrel_teams.domain.team import Team
 from carrel_teams.settings import TeamsSettings
 from carrel_teams.testing import ApiProgramme, as_member, start_programme
@@ -189,6 +193,97 @@ def test_groups_are_formed_renamed_and_archived_by_coordinators(
     assert group["origin"] == "suggestion" and group["archived"] is True
     assert group["name"] == "Small libraries"
     assert group["member_ids"] == [str(mentee), str(mentor)]
+
+
+def test_a_suggestion_is_formed_into_one_group_only(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    url = f"/api/v1/teams/{api_programme.team_id}/groups"
+    coordinator = as_member(api_programme.coordinator)
+    body = {"name": "Group 1", "suggestion_id": str(uuid4())}
+
+    first = client.post(url, json=body, headers=coordinator)
+    again = client.post(url, json=body, headers=coordinator)
+    by_hand = [
+        client.post(url, json={"name": "Mine"}, headers=coordinator) for _ in range(2)
+    ]
+
+    assert first.status_code == 201
+    assert again.status_code == 409
+    assert first.json()["id"] in again.json()["detail"]
+    assert [answer.status_code for answer in by_hand] == [201, 201]
+
+
+def test_two_forms_of_one_suggestion_at_once_make_one_group(
+    base_url: str, api_programme: ApiProgramme
+) -> None:
+    url = f"/api/v1/teams/{api_programme.team_id}/groups"
+    body = {"name": "Group 1", "suggestion_id": str(uuid4())}
+    start = threading.Barrier(2)
+
+    def form(_: int) -> httpx.Response:
+        with httpx.Client(base_url=base_url, timeout=30) as own_client:
+            start.wait()
+            coordinator = as_member(api_programme.coordinator)
+            return own_client.post(url, json=body, headers=coordinator)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(form, range(2)), key=lambda a: a.status_code)
+
+    assert [a.status_code for a in answers] == [201, 409]
+    assert answers[0].json()["id"] in answers[1].json()["detail"]
+
+
+class SavesTogether(TeamsApplication):
+    """Holds each thread's first save until both threads reach it, so both
+    commands pass the check before either writes."""
+
+    name = TeamsApplication.name  # the same event store, not one of its own
+
+    def __init__(self, barrier: threading.Barrier, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.barrier = barrier
+        self.held = threading.local()
+
+    def save(self, *objects: Any, **kwargs: Any) -> Any:
+        if not getattr(self.held, "done", False):
+            self.held.done = True
+            self.barrier.wait(timeout=30)
+        return super().save(*objects, **kwargs)
+
+
+def test_two_forms_that_both_passed_the_check_commit_one_group(
+    teams_settings: TeamsSettings,
+) -> None:
+    setup = TeamsApplication(env=teams_settings.application_env())
+    programme = start_programme(setup)
+    suggestion, barrier = uuid4(), threading.Barrier(2)
+    racers = [
+        SavesTogether(barrier, env=teams_settings.application_env()) for _ in "ab"
+    ]
+
+    def race(index: int) -> str:
+        try:
+            racers[index].create_group(
+                programme.team.id,
+                f"Group {index}",
+                [],
+                suggestion,
+                programme.coordinator,
+                uuid4(),
+            )
+        except GroupAlreadyFormed:
+            return "refused"
+        return "formed"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(race, range(2)))
+
+    assert outcomes == ["formed", "refused"]
+    formed = setup.group(Group.create_id(programme.team.id, suggestion))
+    assert formed.suggestion_id == suggestion and formed.version == 1
+    for application in (setup, *racers):
+        application.close()
 
 
 def test_only_coordinators_form_groups(

@@ -36,3 +36,13 @@ def test_an_archived_group_no_longer_changes() -> None:
     with pytest.raises(RuleViolated, match="archived"):
         made.rename("Another", uuid4(), uuid4())
     assert made.name == "Rural and small libraries"
+
+
+def test_a_suggestion_gives_its_group_one_id_per_team() -> None:
+    team, suggestion = uuid4(), uuid4()
+
+    same = Group.create_id(team, suggestion)
+
+    assert Group.create_id(team, suggestion) == same
+    assert Group.create_id(uuid4(), suggestion) != same
+    assert Group.create_id(team, None) != Group.create_id(team, None)

@@ -55,7 +55,7 @@ from carrel_teams.domain.errors import (
     RuleViolated,
     VersionConflict,
 )
-from carrel_teams.domain.group import Group
+from carrel_teams.domain.group import Group, GroupAlreadyFormed
 from carrel_teams.domain.invitation import (
     Invitation,
     email_hash,
@@ -439,7 +439,25 @@ class TeamsApplication(Application[UUID]):
         The gateway reads the whole list for itself, without a member, to
         learn who belongs; a member's read shows what the settings allow them.
         """
+        return self._seen_by(self.team(team_id), viewer)
+
+    def members_and_capacities_seen_by(
+        self, team_id: UUID, viewer: UUID | None
+    ) -> list[tuple[Member, int]]:
+        """The members ``viewer`` may see, each with their mentor capacity.
+
+        Both come from one load of the team: people join between two loads
+        under load, and a capacity asked of an older load for a member of a
+        newer one is refused as "member not found" (a 404 for a team that
+        exists).
+        """
         team = self.team(team_id)
+        return [
+            (member, team.capacity_of(member.person_id))
+            for member in self._seen_by(team, viewer)
+        ]
+
+    def _seen_by(self, team: Team, viewer: UUID | None) -> list[Member]:
         roles = self._viewer_roles(team, viewer)
         if roles is None:
             return list(team.members.values())
@@ -777,8 +795,24 @@ class TeamsApplication(Application[UUID]):
             created_by=actor,
             correlation_id=correlation_id,
         )
-        self.save(group)
+        if suggestion_id is not None:
+            self._refuse_formed_suggestion(group.id, suggestion_id)
+        try:
+            self.save(group)
+        except IntegrityError:
+            if suggestion_id is None:
+                raise
+            # The same suggestion's group committed first, in the same instant.
+            raise GroupAlreadyFormed(group.id, suggestion_id) from None
         return group
+
+    def _refuse_formed_suggestion(self, group_id: UUID, suggestion_id: UUID) -> None:
+        """One group per team and suggestion: its id is derived from both."""
+        try:
+            self.group(group_id)
+        except NotFound:
+            return
+        raise GroupAlreadyFormed(group_id, suggestion_id)
 
     @staticmethod
     def _require_member(team: Team, person_id: UUID, field: list[str | int]) -> None:

@@ -21,6 +21,10 @@ FACETS = {
     "availability": "available",
     "match_status": "match_status",
 }
+# An entry projected before its profile showed availability by default (or
+# whose availability section is private) has no ``available``: like the
+# profile service, the directory counts it as available.
+FACET_MISSING: dict[str, Body] = {"availability": {"missing": True}}
 TEXT_FIELDS = [
     "display_name^3",
     "display_name._2gram",
@@ -126,7 +130,13 @@ def directory_query(team_id: str, search: DirectorySearch, viewer_id: str) -> Bo
         "track_total_hits": True,
         "_source": {"excludes": ["applied", "mentorships"]},
         "aggs": {
-            name: {"terms": {"field": path, "size": search.facet_size}}
+            name: {
+                "terms": {
+                    "field": path,
+                    "size": search.facet_size,
+                    **FACET_MISSING.get(name, {}),
+                }
+            }
             for name, path in FACETS.items()
         },
     }
@@ -141,8 +151,10 @@ def _selected(search: DirectorySearch) -> list[Body]:
         "match_status": search.match_status,
     }
     filters: list[Body] = [{"terms": {f: list(v)}} for f, v in chosen.items() if v]
-    if search.available is not None:
-        filters.append({"term": {"available": search.available}})
+    if search.available is True:
+        filters.append({"bool": {"must_not": [{"term": {"available": False}}]}})
+    elif search.available is False:
+        filters.append({"term": {"available": False}})
     return filters
 
 

@@ -37,6 +37,10 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "mentoring": ("mentoring_roles", "profile_capacity", "meeting_preference"),
     "availability": ("available", "paused_until"),
 }
+DEFAULT_SECTIONS: dict[str, dict[str, Any]] = {
+    "availability": {"available": True, "paused_until": None},
+}
+"""What a profile shows of a section before any event set it."""
 PROFILE_FIELDS = ("display_name", *(f for fs in SECTION_FIELDS.values() for f in fs))
 
 
@@ -145,10 +149,13 @@ def public_profile(person: Document) -> dict[str, Any]:
     """The fields a team's directory may show: every section not set private.
 
     The display name always shows: a member listed without a name would be of
-    no use, and the profile service keeps it outside the sections.
+    no use, and the profile service keeps it outside the sections. A person
+    whose availability no event has set is available, as the profile service
+    says of a new profile.
     """
     shown: dict[str, Any] = {"display_name": person["display_name"]}
-    for section, fields in person["sections"].items():
+    sections = {**DEFAULT_SECTIONS, **person["sections"]}
+    for section, fields in sections.items():
         if person["visibility"].get(section, "team") == "private":
             continue
         shown.update({f: v for f, v in fields.items() if f in SECTION_FIELDS[section]})

@@ -39,8 +39,28 @@ def _near(near: str | None) -> tuple[float, float] | None:
                 "type": "value_error",
             }
         ]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
     return lat, lon
+
+
+# OpenSearch's index.max_result_window: a page must end within the first
+# 10,000 hits, or the search fails. Deeper pages need search_after, which the
+# directory does not offer; a narrower filter reaches the same members.
+MAX_RESULT_WINDOW = 10_000
+
+
+def _window(offset: int, size: int) -> None:
+    if offset + size <= MAX_RESULT_WINDOW:
+        return
+    detail = [
+        {
+            "loc": ["query", "offset"],
+            "msg": f"offset + size must be at most {MAX_RESULT_WINDOW}",
+            "type": "value_error",
+            "input": {"offset": offset, "size": size},
+        }
+    ]
+    raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
 
 
 @router.get("/directory")
@@ -57,10 +77,11 @@ async def search_directory(
     near: Annotated[str | None, Query(pattern=r"^-?[0-9.]+,-?[0-9.]+$")] = None,
     within_km: Annotated[float | None, Query(gt=0, le=20000)] = None,
     sort: Sort = "relevance",
-    offset: Annotated[int, Query(ge=0, le=10000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_RESULT_WINDOW - 1)] = 0,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> views.DirectoryPage:
     """Search the team's members: full text, facets, distance, sorting."""
+    _window(offset, size)
     hidden = await _hidden_from(caller, reads)
     search = DirectorySearch(
         text=q,

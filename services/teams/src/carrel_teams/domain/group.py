@@ -1,14 +1,38 @@
 """Groups of members, by place or by interest, made by hand or from a suggestion."""
 
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from carrel_teams.domain.errors import RuleViolated
+from carrel_teams.domain.errors import DomainError, RuleViolated
+
+
+class GroupAlreadyFormed(DomainError):
+    """The team formed a group from this suggestion already."""
+
+    def __init__(self, group_id: UUID, suggestion_id: UUID) -> None:
+        super().__init__(
+            f"suggestion {suggestion_id} is already formed as group {group_id}"
+        )
+        self.group_id = group_id
 
 
 class Group(Aggregate):
     """A named set of team members; an archived group no longer changes."""
+
+    @staticmethod
+    def create_id(team_id: UUID, suggestion_id: UUID | None) -> UUID:
+        """A new id for a group made by hand; one id per team and suggestion.
+
+        The event store records one first event per id, so two saves of a
+        group from the same suggestion (a double click, two coordinators at
+        once) cannot both commit, whatever the timing. An archived group still
+        holds its suggestion. Groups formed before ids were derived this way
+        have random ids, so each such suggestion may be formed once more.
+        """
+        if suggestion_id is None:
+            return uuid4()
+        return uuid5(team_id, f"suggestion:{suggestion_id}")
 
     @event("GroupCreated")
     def __init__(

@@ -4,10 +4,10 @@ from typing import Annotated
 from uuid import UUID
 
 from carrel_events.contracts.teams import GroupOrigin
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from carrel_teams.domain.group import Group
+from carrel_teams.domain.group import Group, GroupAlreadyFormed
 from carrel_teams.entrypoints.api.dependencies import (
     Actor,
     Body,
@@ -29,7 +29,8 @@ class GroupCreate(Body):
 
     Recorded as the coordinator gives it, not checked against matching's
     suggestions (the teams service does not read them); the members are checked
-    to be members of the team either way."""
+    to be members of the team either way. A team forms one group per
+    suggestion: a second is refused with 409 naming the first."""
 
 
 class GroupRename(Versioned):
@@ -63,10 +64,13 @@ def create_group(
     actor: Actor,
     correlation: Correlation,
 ) -> Recorded:
-    """Form a group of team members; coordinators only."""
-    group = teams.create_group(
-        team_id, body.name, body.member_ids, body.suggestion_id, actor, correlation
-    )
+    """Form a group of team members; coordinators only. One group per suggestion."""
+    try:
+        group = teams.create_group(
+            team_id, body.name, body.member_ids, body.suggestion_id, actor, correlation
+        )
+    except GroupAlreadyFormed as formed:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(formed)) from None
     return recorded(group)
 
 

@@ -152,14 +152,13 @@ def change_settings(
 @router.get("/{team_id}/members")
 def list_members(team_id: UUID, teams: Teams, viewer: Viewer) -> list[MemberView]:
     """The members the caller may see, with their roles and mentor capacity."""
-    team = teams.team(team_id)
     return [
         MemberView(
             person_id=member.person_id,
             roles=sorted(member.roles),
-            mentor_capacity=team.capacity_of(member.person_id),
+            mentor_capacity=capacity,
         )
-        for member in teams.members_seen_by(team_id, viewer)
+        for member, capacity in teams.members_and_capacities_seen_by(team_id, viewer)
     ]
 
 
