@@ -25,3 +25,4 @@ def test_the_gateway_is_sent_to_the_services_where_they_listen() -> None:
     assert environment["CARREL_PROFILE_URL"] == "http://127.0.0.1:18101"
     assert environment["CARREL_TEAMS_URL"] == "http://127.0.0.1:8102"
     assert environment["CARREL_TEAMS_PUBLIC_URL"] == "http://127.0.0.1:18000"
+    assert environment["CARREL_PUBLIC_URL"] == "http://127.0.0.1:18000"

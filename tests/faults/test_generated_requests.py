@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 EXAMPLES = 30 if soaking() else 2
 # The live stream never ends by itself; it has tests of its own.
 SKIPPED_PATHS = r"/stream$"
+# Operations that end the caller's own session or profile: sent early, they
+# left every later request a 401 (4,814 of 5,701 in one soak). Both have tests
+# of their own.
+SELF_ENDING = {("DELETE", "/sessions/current"), ("DELETE", "/me/profile")}
 
 
 @dataclass
@@ -114,7 +118,11 @@ def test_generated_requests_get_no_5xx_and_every_4xx_says_why(
     schema = document.exclude(path_regex=SKIPPED_PATHS)
     tally = Tally()
     found = schema.get_all_operations()
-    operations = [result.ok() for result in found]  # type: ignore[union-attr]
+    operations = [
+        operation
+        for operation in (result.ok() for result in found)  # type: ignore[union-attr]
+        if not _ends_the_caller(operation)
+    ]
 
     for operation in operations:
         for mode in GenerationMode:
@@ -130,4 +138,11 @@ def test_generated_requests_get_no_5xx_and_every_4xx_says_why(
     )
     assert len(operations) > 80
     assert tally.sent > 2 * len(operations)
+    # Most requests must get past the door, or they test only the door.
+    assert tally.statuses[401] < tally.sent / 4, tally.statuses
     assert tally.problems == []
+
+
+def _ends_the_caller(operation: APIOperation[Any, Any, Any, Any]) -> bool:
+    method = operation.method.upper()
+    return any(method == m and operation.path.endswith(path) for m, path in SELF_ENDING)

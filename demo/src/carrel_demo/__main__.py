@@ -50,8 +50,9 @@ def service_environment(
         # and per member are meant for people at a browser, not for it.
         "CARREL_SIGN_IN_RATE": "100000/minute",
         "CARREL_WRITE_RATE": "100000/minute",
-        # Invitation and join links open the gateway's pages.
+        # Invitation, join and sign-in links open the gateway's pages.
         "CARREL_TEAMS_PUBLIC_URL": settings.gateway_url,
+        "CARREL_PUBLIC_URL": settings.gateway_url,
         "CARREL_DATA_DIR": str(settings.data_dir),
     }
     return {name: value for name, value in wanted.items() if name not in inherited}

@@ -248,3 +248,25 @@ async def test_an_invitee_is_the_same_person_however_often_they_accept(
     assert profile.status_code == 200
     assert profile.json()["id"] == first.json()["member_id"]
     assert first.json()["member_id"] == str(invitee_id(UUID(body["invitation_id"])))
+
+
+async def test_a_lone_surrogate_is_refused_at_the_door_naming_the_field(
+    door: Door,
+) -> None:
+    coordinator = await door.found_team()
+
+    invited = await door.http.post(
+        f"/api/v1/teams/{coordinator.team_id}/invitations",
+        content=b'{"name": "\\ud800", "email": "s@example.org", "roles": ["mentee"]}',
+        headers={**coordinator.headers, "Content-Type": "application/json"},
+    )
+    nested = await door.http.post(
+        f"/api/v1/teams/{coordinator.team_id}/invitations",
+        content=b'{"name": "Ann", "email": "a@example.org", "roles": ["\\udfff"]}',
+        headers={**coordinator.headers, "Content-Type": "application/json"},
+    )
+
+    assert invited.status_code == 422, invited.text
+    assert "name: text must be valid Unicode" in invited.json()["detail"][0]["msg"]
+    assert nested.status_code == 422, nested.text
+    assert "roles[0]: text must be valid Unicode" in nested.text

@@ -114,3 +114,38 @@ async def test_signing_out_at_one_gateway_ends_the_session_at_both(
     assert signed_out.status_code == 204
     assert [a.status_code for a in after] == [401, 401]
     assert "signed out" in after[0].text
+
+
+async def test_a_ledger_database_outage_is_a_503_that_says_so(
+    gateway_settings: GatewaySettings,
+) -> None:
+    shared = gateway_settings.model_copy(update={"gateway_database": LEDGER_DATABASE})
+    app = create_app(shared)
+    async with app.router.lifespan_context(app):
+        client = AsyncClient(transport=ASGITransport(app), base_url="http://one")
+        async with client as http:
+            founded = await http.post(
+                "/api/v1/operator/teams",
+                json={
+                    "name": "Dark Library",
+                    "kind": "library",
+                    "coordinator_name": "F",
+                },
+                headers={"X-Carrel-Operator-Key": OPERATOR_KEY},
+            )
+            token = founded.json()["sign_in_link"].split("token=", 1)[1]
+            signed_in = await http.post(
+                "/api/v1/sessions/sign-in-link", json={"token": token}
+            )
+            bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+            # The pool's connections go, as in an outage (psycopg OperationalError).
+            await app.state.gateway.used_links.close()
+
+            again = await http.post(
+                "/api/v1/sessions/sign-in-link", json={"token": token}
+            )
+            me = await http.get("/api/v1/me", headers=bearer)
+
+    assert again.status_code == 503, again.text
+    assert "the gateway's database is not answering" in again.json()["detail"]
+    assert me.status_code == 503, me.text

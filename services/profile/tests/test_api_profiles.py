@@ -197,6 +197,23 @@ async def test_bad_input_gets_422_naming_the_field_and_the_rule_and_records_noth
     assert (await client.get(f"{PROFILES}/{member}")).json()["version"] == 1
 
 
+async def test_a_lone_surrogate_is_a_422_that_can_be_written(
+    client: AsyncClient,
+) -> None:
+    member = await new_profile(client)
+
+    answer = await client.put(
+        f"{PROFILES}/{member}/details",
+        content=b'{"display_name": "\\ud800 Bad"}',
+        headers={"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 422, answer.text
+    assert (["body", "display_name"], "string_unicode") in errors(answer)
+    assert "\\ud800" in answer.text
+    assert (await client.get(f"{PROFILES}/{member}")).json()["version"] == 1
+
+
 async def test_an_oversized_body_gets_413(client: AsyncClient) -> None:
     member = await new_profile(client)
 

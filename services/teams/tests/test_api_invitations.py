@@ -221,3 +221,20 @@ def test_an_unclosed_quote_costs_one_row_and_a_giant_field_one_more(
     outbox = {m.email for m in teams.mailer_messages(api_programme.team_id)}
     assert {"bob@example.org", "cy@example.org"} <= outbox
     assert not {"ada@example.org", "giant@example.org"} & outbox
+
+
+def test_a_lone_surrogate_in_a_name_is_a_422_that_can_be_written(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    answer = client.post(
+        f"/api/v1/teams/{api_programme.team_id}/invitations",
+        content=(
+            b'{"name": "\\ud800", "email": "sur@example.org", "roles": ["mentee"]}'
+        ),
+        headers=as_member(api_programme.coordinator)
+        | {"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == ["body", "name"]
+    assert "\\ud800" in answer.text

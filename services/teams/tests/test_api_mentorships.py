@@ -453,3 +453,39 @@ def test_an_outbox_write_that_fails_leaves_no_event_behind(
     invited = invitation_id_for(programme.team.id, email_hash("ada@example.org"))
     assert invited not in teams.repository
     teams.close()
+
+
+def test_booleans_are_no_minutes_or_progress_and_lone_surrogates_no_text(
+    client: httpx.Client, api_programme: ApiProgramme
+) -> None:
+    pair = active_pair(client, api_programme)
+    url = f"/api/v1/mentorships/{pair['id']}"
+    mentee = as_member(api_programme.mentees[0])
+    raw = {**mentee, "content-type": "application/json"}
+
+    true_minutes = client.post(
+        f"{url}/sessions",
+        json={"held_on": "2026-03-03", "minutes": True},
+        headers=mentee,
+    )
+    lone_surrogate = client.post(
+        f"{url}/sessions",
+        content=b'{"held_on": "2026-03-03", "minutes": 20, "notes": "a \\ud800"}',
+        headers=raw,
+    )
+    goal = client.post(f"{url}/goals", json={"title": "Catalogue"}, headers=mentee)
+    true_progress = client.put(
+        f"{url}/goals/{goal.json()['created_id']}/progress",
+        json={"progress": True},
+        headers=mentee,
+    )
+    sessions = client.get(f"{url}/sessions", headers=mentee).json()
+
+    assert true_minutes.status_code == 422, true_minutes.text
+    assert true_minutes.json()["detail"][0]["loc"] == ["body", "minutes"]
+    assert true_progress.status_code == 422, true_progress.text
+    assert lone_surrogate.status_code == 422, lone_surrogate.text
+    refusal = lone_surrogate.json()["detail"][0]
+    assert refusal["loc"] == ["body", "notes"]
+    assert "unicode" in refusal["msg"]
+    assert sessions == []

@@ -1,7 +1,7 @@
 """Settings of the gateway, from ``CARREL_`` environment variables."""
 
 from carrel_events.settings import StackSettings
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 
 class MissingSessionSecret(RuntimeError):
@@ -13,8 +13,11 @@ class GatewaySettings(StackSettings):
 
     gateway_port: int = 8000
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The address people reach the gateway at, for sign-in links",
+        default="",
+        description=(
+            "The address people reach the gateway at, for sign-in links; "
+            "unset, http://127.0.0.1 on the gateway's own port"
+        ),
     )
 
     profile_url: str = "http://127.0.0.1:8101"
@@ -48,6 +51,13 @@ class GatewaySettings(StackSettings):
         if isinstance(value, str) and len(value) < 16:
             raise ValueError("the operator key needs at least 16 characters")
         return value
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_port(self) -> "GatewaySettings":
+        # A gateway moved to another port must not hand out links to 8000.
+        if not self.public_url.strip():
+            self.public_url = f"http://127.0.0.1:{self.gateway_port}"
+        return self
 
     membership_cache_seconds: float = Field(default=5.0, ge=0)
     sign_in_rate: str = Field(

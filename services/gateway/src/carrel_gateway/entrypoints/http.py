@@ -40,7 +40,12 @@ from carrel_gateway.entrypoints.api import (
 from carrel_gateway.entrypoints.api.documented import DOCUMENTED_BODIES
 from carrel_gateway.entrypoints.context import BodySizeLimit, RequestContext
 from carrel_gateway.entrypoints.dependencies import Gateway, NotSignedIn, limit_writes
-from carrel_gateway.identity.ledger import Ledger, SharedUsedLinks, UsedLinks
+from carrel_gateway.identity.ledger import (
+    Ledger,
+    LedgerUnavailable,
+    SharedUsedLinks,
+    UsedLinks,
+)
 from carrel_gateway.identity.tokens import TokenSigner
 from carrel_gateway.settings import GatewaySettings
 
@@ -187,6 +192,13 @@ def _add_error_answers(app: FastAPI) -> None:
     async def unavailable(_: Request, error: ServiceUnavailable) -> JSONResponse:
         logger.warning("%s", error)
         return JSONResponse({"detail": str(error)}, status_code=503)
+
+    @app.exception_handler(LedgerUnavailable)
+    async def no_ledger(request: Request, error: LedgerUnavailable) -> Response:
+        logger.warning("%s", error)
+        if _is_api(request):
+            return JSONResponse({"detail": str(error)}, status_code=503)
+        return pages.error_page(request, 503, str(error))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -9,17 +9,29 @@ again at another: :class:`SharedUsedLinks` keeps it in a PostgreSQL table that
 every gateway writes to, and a primary key decides which redemption was first.
 The in-memory ledger is also forgotten on a restart, so a used link could be
 used again until it expires (``sign_in_link_minutes``, 30 by default).
+
+When the shared ledger's database does not answer, its methods raise
+:class:`LedgerUnavailable`, which the gateway answers with a 503.
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from threading import Lock
 from typing import Protocol
 from uuid import UUID
 
+import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from carrel_gateway.identity.tokens import LinkUsedAlready, SignInGrant, utc_now
+
+
+class LedgerUnavailable(Exception):
+    """The ledger's database did not answer (down, restarting, out of reach)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the gateway's database is not answering ({reason})")
 
 
 class Ledger(Protocol):
@@ -104,7 +116,7 @@ class SharedUsedLinks:
         await self._spend(token_id, expires_at)
 
     async def ended(self, token_id: UUID) -> bool:
-        async with self._pool.connection() as connection:
+        async with self._connection() as connection:
             found = await connection.execute(
                 "SELECT 1 FROM gateway_used_links WHERE token_id = %s", (token_id,)
             )
@@ -112,7 +124,7 @@ class SharedUsedLinks:
 
     async def _spend(self, token_id: UUID, expires_at: datetime) -> bool:
         """Record the id; False when it was there already."""
-        async with self._pool.connection() as connection:
+        async with self._connection() as connection:
             await connection.execute(
                 "DELETE FROM gateway_used_links WHERE expires_at <= %s",
                 (self._clock(),),
@@ -123,3 +135,16 @@ class SharedUsedLinks:
                 (token_id, expires_at),
             )
             return inserted.rowcount == 1
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[object]]:
+        """A connection of the pool; an outage becomes :class:`LedgerUnavailable`.
+
+        AdminShutdown, a refused connection and a pool that waited in vain are
+        all ``OperationalError``; so is the pool of a closed ledger.
+        """
+        try:
+            async with self._pool.connection() as connection:
+                yield connection
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            raise LedgerUnavailable(type(error).__name__) from error

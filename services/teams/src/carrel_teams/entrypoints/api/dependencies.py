@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 from carrel_events.contracts.common import ShortText
 from carrel_events.names import plain_name
 from fastapi import Depends, Header, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from carrel_teams.application import TeamsApplication
 
@@ -48,13 +48,17 @@ Correlation = Annotated[UUID, Depends(correlation_id)]
 
 
 class Body(BaseModel):
-    """A request body: unknown fields are refused, not ignored."""
+    """A request body: unknown fields are refused, not ignored.
+
+    Text holding a lone surrogate (``"\\ud800"`` in the JSON) is refused by
+    pydantic itself (``string_unicode``); the 422 handler writes it escaped.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
 
 class Versioned(Body):
-    expected_version: int | None = None
+    expected_version: Annotated[int | None, Field(strict=True)] = None
     """The version the client read; a different stored version answers 409."""
 
 

@@ -46,7 +46,7 @@ class Answer(Versioned):
 
 class SessionLog(Versioned):
     held_on: date
-    minutes: int = Field(ge=1, le=24 * 60)
+    minutes: int = Field(ge=1, le=24 * 60, strict=True)
     notes: LongText = ""
     """Seen by the mentor and the mentee alone."""
 
@@ -57,7 +57,7 @@ class GoalCreate(Versioned):
 
 
 class GoalProgress(Versioned):
-    progress: int = Field(ge=0, le=100)
+    progress: int = Field(ge=0, le=100, strict=True)
 
 
 class FeedbackCreate(Versioned):
