@@ -14,11 +14,11 @@ from typing import Any
 import uvicorn
 from carrel_events.body_limit import cap_request_bodies
 from carrel_events.observability import configure_logging, load_settings, observe
+from carrel_events.validation import writable_validation_error
 from carrel_vocabulary import load_vocabulary
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -84,12 +84,7 @@ def _add_health(app: FastAPI) -> None:
 
 
 def _add_error_answers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        # FastAPI's own 422 echoes the input; a lone surrogate in it cannot be
-        # written as UTF-8 (a 500), so such text comes back backslash-escaped.
-        detail = _writable(jsonable_encoder(error.errors()))
-        return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+    app.add_exception_handler(RequestValidationError, writable_validation_error)
 
     @app.exception_handler(RulesBroken)
     async def rules_broken(_: Request, error: RulesBroken) -> JSONResponse:
@@ -121,16 +116,6 @@ def _add_error_answers(app: FastAPI) -> None:
     @app.exception_handler(ProfileErasedError)
     async def erased(_: Request, error: ProfileErasedError) -> JSONResponse:
         return _answer(status.HTTP_410_GONE, str(error))
-
-
-def _writable(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, dict):
-        return {_writable(key): _writable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_writable(item) for item in value]
-    return value
 
 
 def _answer(code: int, detail: Any, **extra: Any) -> JSONResponse:

@@ -1,11 +1,10 @@
 """Domain refusals as HTTP answers, and the limit on a request's size."""
 
 import logging
-from typing import Any
 
+from carrel_events.validation import writable_validation_error
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,29 +50,8 @@ async def _collided(request: Request, _: Exception) -> JSONResponse:
     return _detail(409, "changed concurrently: read it again and retry")
 
 
-async def _invalid(_: Request, error: Exception) -> JSONResponse:
-    """FastAPI's 422, but writable whatever was sent.
-
-    The error echoes the input; a lone surrogate in it could not be written as
-    UTF-8 (a 500), so such text comes back with backslash escapes.
-    """
-    assert isinstance(error, RequestValidationError)
-    detail = _writable(jsonable_encoder(error.errors()))
-    return JSONResponse(status_code=422, content={"detail": detail})
-
-
-def _writable(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, dict):
-        return {_writable(key): _writable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_writable(item) for item in value]
-    return value
-
-
 def add_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, writable_validation_error)
     app.add_exception_handler(RuleViolated, _rule_violated)
     app.add_exception_handler(NotPermitted, _not_permitted)
     app.add_exception_handler(NotFound, _not_found)
