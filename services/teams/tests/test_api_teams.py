@@ -195,15 +195,20 @@ def test_groups_are_formed_renamed_and_archived_by_coordinators(
     assert group["member_ids"] == [str(mentee), str(mentor)]
 
 
-def test_a_suggestion_is_formed_into_one_group_only(
+def test_each_suggested_group_is_formed_once(
     client: httpx.Client, api_programme: ApiProgramme
 ) -> None:
     url = f"/api/v1/teams/{api_programme.team_id}/groups"
     coordinator = as_member(api_programme.coordinator)
     body = {"name": "Group 1", "suggestion_id": str(uuid4())}
 
+    # A suggestion proposes several groups: another one of it is formed.
+    members = [str(api_programme.mentees[0])]
+    other = {**body, "name": "Group 2", "member_ids": members}
+
     first = client.post(url, json=body, headers=coordinator)
     again = client.post(url, json=body, headers=coordinator)
+    second = client.post(url, json=other, headers=coordinator)
     by_hand = [
         client.post(url, json={"name": "Mine"}, headers=coordinator) for _ in range(2)
     ]
@@ -211,6 +216,7 @@ def test_a_suggestion_is_formed_into_one_group_only(
     assert first.status_code == 201
     assert again.status_code == 409
     assert first.json()["id"] in again.json()["detail"]
+    assert second.status_code == 201, second.text
     assert [answer.status_code for answer in by_hand] == [201, 201]
 
 
@@ -280,7 +286,7 @@ def test_two_forms_that_both_passed_the_check_commit_one_group(
         outcomes = sorted(pool.map(race, range(2)))
 
     assert outcomes == ["formed", "refused"]
-    formed = setup.group(Group.create_id(programme.team.id, suggestion))
+    formed = setup.group(Group.create_id(programme.team.id, suggestion, []))
     assert formed.suggestion_id == suggestion and formed.version == 1
     for application in (setup, *racers):
         application.close()

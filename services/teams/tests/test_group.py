@@ -38,11 +38,13 @@ def test_an_archived_group_no_longer_changes() -> None:
     assert made.name == "Rural and small libraries"
 
 
-def test_a_suggestion_gives_its_group_one_id_per_team() -> None:
+def test_each_group_of_a_suggestion_gets_one_id_per_team() -> None:
     team, suggestion = uuid4(), uuid4()
+    first, second = [uuid4(), uuid4()], [uuid4(), uuid4()]
 
-    same = Group.create_id(team, suggestion)
+    same = Group.create_id(team, suggestion, first)
 
-    assert Group.create_id(team, suggestion) == same
-    assert Group.create_id(uuid4(), suggestion) != same
-    assert Group.create_id(team, None) != Group.create_id(team, None)
+    assert Group.create_id(team, suggestion, list(reversed(first))) == same
+    assert Group.create_id(team, suggestion, second) != same
+    assert Group.create_id(uuid4(), suggestion, first) != same
+    assert Group.create_id(team, None, first) != Group.create_id(team, None, first)

@@ -8,11 +8,12 @@ from carrel_teams.domain.errors import DomainError, RuleViolated
 
 
 class GroupAlreadyFormed(DomainError):
-    """The team formed a group from this suggestion already."""
+    """The team formed this group of a suggestion already."""
 
     def __init__(self, group_id: UUID, suggestion_id: UUID) -> None:
         super().__init__(
-            f"suggestion {suggestion_id} is already formed as group {group_id}"
+            f"this group of suggestion {suggestion_id} is already formed"
+            f" as group {group_id}"
         )
         self.group_id = group_id
 
@@ -21,18 +22,22 @@ class Group(Aggregate):
     """A named set of team members; an archived group no longer changes."""
 
     @staticmethod
-    def create_id(team_id: UUID, suggestion_id: UUID | None) -> UUID:
-        """A new id for a group made by hand; one id per team and suggestion.
+    def create_id(
+        team_id: UUID, suggestion_id: UUID | None, member_ids: list[UUID]
+    ) -> UUID:
+        """A new id for a group made by hand; one id per group of a suggestion.
 
-        The event store records one first event per id, so two saves of a
-        group from the same suggestion (a double click, two coordinators at
-        once) cannot both commit, whatever the timing. An archived group still
-        holds its suggestion. Groups formed before ids were derived this way
-        have random ids, so each such suggestion may be formed once more.
+        A suggestion proposes several groups; each is named by the team, the
+        suggestion and its members. The event store records one first event
+        per id, so two saves of the same suggested group (a double click, two
+        coordinators at once) cannot both commit, whatever the timing. An
+        archived group still holds its place. Groups formed before ids were
+        derived this way have random ids, so each may be formed once more.
         """
         if suggestion_id is None:
             return uuid4()
-        return uuid5(team_id, f"suggestion:{suggestion_id}")
+        members = ",".join(sorted(str(member) for member in member_ids))
+        return uuid5(team_id, f"suggestion:{suggestion_id}:{members}")
 
     @event("GroupCreated")
     def __init__(
