@@ -24,8 +24,11 @@ BENCHMARKS = [
 ]
 
 
-def run_quick(benchmark: str, stack: Stack, results: Path, timeout: int = 600) -> None:
-    """Runs ``python -m bench.<benchmark> --quick`` against the test stack."""
+def run_quick(benchmark: str, stack: Stack, results: Path, timeout: int = 600) -> str:
+    """Runs ``python -m bench.<benchmark> --quick`` against the test stack.
+
+    Returns what it printed.
+    """
     env = os.environ | {
         "CARREL_PG_DSN": stack.pg_dsn,
         "CARREL_KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
@@ -41,6 +44,7 @@ def run_quick(benchmark: str, stack: Stack, results: Path, timeout: int = 600) -
         timeout=timeout,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
+    return finished.stdout
 
 
 @pytest.mark.integration
@@ -242,3 +246,15 @@ def summarise(folder: Path) -> None:
         check=True,
         capture_output=True,
     )
+
+
+@pytest.mark.integration
+def test_a_quick_live_stream_run_measures_the_delay_to_the_stream(
+    stack: Stack, tmp_path: Path
+) -> None:
+    printed = run_quick("live_stream", stack, tmp_path, timeout=240)
+
+    assert any("median" in line and "p99" in line for line in printed.splitlines())
+    figures = json.loads((tmp_path / "live_stream.json").read_text())
+    assert figures["samples"] == 10
+    assert figures["p99_ms"] >= figures["median_ms"] > 0
