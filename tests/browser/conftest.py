@@ -12,13 +12,9 @@ package; Playwright's own browser download is never used (it cannot be fetched
 here). Screenshots of the pages go to ``var/screenshots/``.
 """
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from carrel_demo.isolated import Isolation, isolated_carrel
@@ -26,6 +22,7 @@ from carrel_gateway.testing import OPERATOR_KEY, SECRET
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.integration.stack import REPO, Stack
+from tests.threaded import entered_in_a_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "var" / "screenshots"
@@ -46,8 +43,6 @@ GATEWAY_SETTINGS = {
 }
 READY_WITHIN_SECONDS = 120.0
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class Site:
@@ -59,36 +54,6 @@ class Site:
 
     def shoot(self, page: Page, name: str) -> None:
         page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
-
-
-@contextmanager
-def entered_in_a_thread(manager: AbstractAsyncContextManager[T]) -> Iterator[T]:
-    """Enter an async context manager on an event loop of its own thread."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=_run_until_stopped, args=(loop,), daemon=True)
-    thread.start()
-    try:
-        entered = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop)
-        value = entered.result()
-        try:
-            yield value
-        finally:
-            exited = asyncio.run_coroutine_threadsafe(
-                manager.__aexit__(None, None, None), loop
-            )
-            exited.result()
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-
-
-def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_forever()
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
 
 
 # Package scope: while Playwright's sync API is open, the thread counts as inside

@@ -1,7 +1,7 @@
-"""Carrel under test: every process, on a Kafka of its own and behind proxies.
+"""Carrel under test: every process, on servers of its own that a test may crash.
 
 One rig serves the whole ``tests/faults`` package. Its servers are its own,
-under a temporary folder, so that a test may crash them: a fresh single Kafka
+under ``$CARREL_VAR/fault-rig``, so that a test may crash them: a fresh single Kafka
 broker, which a test may ``kill -9``, and a PostgreSQL and an OpenSearch
 started by a private copy of ``deploy/local/stack`` (``PrivateStack``). The
 services run under the demo's supervisor (``carrel_demo.isolated``):
@@ -17,13 +17,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 from carrel_demo.isolated import Isolation, isolated_carrel
@@ -32,6 +30,7 @@ from carrel_gateway.testing import OPERATOR_KEY, SECRET
 
 from tests.faults.servers import KafkaCluster, wait_for_metadata
 from tests.integration.stack import REPO, PrivateStack, Stack, shared_var
+from tests.threaded import entered_in_a_thread
 
 LOGS = REPO / "var" / "log" / "fault-tests"
 READY_WITHIN_SECONDS = 180.0
@@ -43,8 +42,6 @@ GATEWAY_SETTINGS = {
     "CARREL_WRITE_RATE": "100000/minute",
     "CARREL_MEMBERSHIP_CACHE_SECONDS": "1",
 }
-
-T = TypeVar("T")
 
 
 def soaking() -> bool:
@@ -134,32 +131,3 @@ def running_rig() -> Iterator[Rig]:
         shutil.copytree(folder / "stack" / "log", logs / "servers", dirs_exist_ok=True)
         servers.wipe()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def entered_in_a_thread(manager: AbstractAsyncContextManager[T]) -> Iterator[T]:
-    """Enter an async context manager on an event loop of its own thread."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=_run_until_stopped, args=(loop,), daemon=True)
-    thread.start()
-    try:
-        value = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop).result()
-        try:
-            yield value
-        finally:
-            exited = asyncio.run_coroutine_threadsafe(
-                manager.__aexit__(None, None, None), loop
-            )
-            exited.result()
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-
-
-def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_forever()
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
